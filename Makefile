@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint bench-outbox clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+# Migrate, load the demo data, then the web server on :8000 and the outbox worker; Ctrl-C stops both.
+run: install
+	scripts/run-dev.sh
+
+# The whole suite, on SQLite by default or on PostgreSQL with DATABASE_URL=postgres://...
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench-outbox: install
+	$(BIN)/python bench/outbox_bench.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3* test-db.sqlite3*

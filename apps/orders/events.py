@@ -1,0 +1,1 @@
+"""Events the orders context publishes."""

@@ -1,0 +1,1 @@
+"""The payments context's published interface: the only module other contexts may call."""

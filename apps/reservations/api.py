@@ -1,0 +1,1 @@
+"""The reservations context's published interface: the only module other contexts may call."""

@@ -1,0 +1,1 @@
+"""Events the reservations context publishes."""

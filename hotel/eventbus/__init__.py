@@ -1,0 +1,21 @@
+"""The event bus: a transactional outbox drained into blinker signals.
+
+Contexts declare event types (``Event`` subclasses in their ``events.py``), publish them inside
+the transaction that changes their state (``publish``) and react to other contexts' events with
+``subscribe``-d handlers. See docs/ARCHITECTURE.md.
+
+This module is imported while Django sets up apps, so it must not import models at import time.
+"""
+
+from hotel.eventbus.event_types import Event, EventMeta
+from hotel.eventbus.subscriptions import subscribe
+
+
+def publish(event: Event, *, correlation_id: str = "") -> EventMeta:
+    """Append ``event`` to the outbox in the current transaction (see ``publishing.publish``)."""
+    from hotel.eventbus.publishing import publish as _publish
+
+    return _publish(event, correlation_id=correlation_id)
+
+
+__all__ = ["Event", "EventMeta", "publish", "subscribe"]

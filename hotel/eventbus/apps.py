@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.conf import settings
+
+
+class EventBusConfig(AppConfig):
+    name = "hotel.eventbus"
+    label = "eventbus"
+    verbose_name = "Event bus (outbox)"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hotel.eventbus.maintenance import purge_done
+        from hotel.eventbus.periodic import periodic_job
+
+        periodic_job(name="outbox.purge", every_seconds=settings.OUTBOX["PURGE_EVERY_SECONDS"])(
+            purge_done
+        )

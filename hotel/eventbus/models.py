@@ -1,0 +1,82 @@
+"""The outbox: stored events and one delivery row per (event, subscribed handler)."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class StoredEvent(models.Model):
+    """An event as published: its envelope and JSON payload. Kept as the event history."""
+
+    event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    event_type = models.CharField(max_length=100)
+    schema_version = models.PositiveSmallIntegerField()
+    aggregate_type = models.CharField(max_length=50)
+    aggregate_id = models.CharField(max_length=64)
+    correlation_id = models.CharField(max_length=64, blank=True)
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField()
+
+    class Meta:
+        db_table = "eventbus_event"
+        indexes = [
+            models.Index(
+                fields=["aggregate_type", "aggregate_id", "id"], name="event_by_aggregate"
+            ),
+            models.Index(fields=["event_type", "id"], name="event_by_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} #{self.pk} ({self.aggregate_type} {self.aggregate_id})"
+
+
+class Delivery(models.Model):
+    """One event to be handled by one handler; its state is the handler's progress.
+
+    ``pending`` deliveries are claimed by workers under a lease, handled, and become ``done``
+    in the same transaction as the handler's effect. A failure puts the delivery back to
+    ``pending`` with a later ``available_at`` (backoff) or, past the last attempt, ``dead``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        DEAD = "dead"
+
+    event = models.ForeignKey(
+        StoredEvent, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+    )
+    handler = models.CharField(max_length=150)
+    # "<aggregate type>:<aggregate id>": a handler's deliveries with one key run in id order.
+    aggregate_key = models.CharField(max_length=120)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    available_at = models.DateTimeField()
+    lease_token = models.UUIDField(null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "eventbus_delivery"
+        verbose_name_plural = "deliveries"
+        indexes = [
+            # The claim scans pending rows in id order: a small index that holds no done rows.
+            models.Index(fields=["id"], name="delivery_pending", condition=Q(state="pending")),
+            # "Is an earlier delivery of this aggregate to this handler still open?"
+            models.Index(
+                fields=["handler", "aggregate_key", "id"],
+                name="delivery_open_by_aggregate",
+                condition=~Q(state="done"),
+            ),
+            # Purge and lag figures read done rows by completion time.
+            models.Index(fields=["completed_at"], name="delivery_done", condition=Q(state="done")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="one_delivery_per_handler"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery #{self.pk} of event #{self.event_id} to {self.handler} ({self.state})"

@@ -1,0 +1,97 @@
+"""Handlers subscribe to event types under stable names; dispatch goes through blinker.
+
+Each event type has one blinker signal. A handler is connected to it with its own name as the
+sender, so the worker can send an event to exactly the handler a delivery is for.
+
+The name is what the outbox stores for each (event, handler) delivery. It must stay stable:
+rename a handler and its pending deliveries would be orphaned, so the worker refuses to start
+while stored deliveries name a handler that no code subscribes (``manage.py outbox
+rename-handler`` moves them). One name may subscribe to several event types; a handler's
+deliveries for one aggregate are then handled in publication order across all those types.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import blinker
+
+from hotel.eventbus.event_types import Event, EventMeta
+
+_signals = blinker.Namespace()
+_by_event_type: dict[str, list[str]] = defaultdict(list)
+_subscriptions: dict[tuple[str, str], Subscription] = {}
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[E, EventMeta], None]
+
+
+class HandlerNotSubscribed(LookupError):
+    """A delivery names a handler that is not subscribed to its event type."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    event_type: str
+    handler_name: str
+    func: Callable[[Any, EventMeta], None]
+
+
+def subscribe(event_class: type[E], *, name: str) -> Callable[[Handler[E]], Handler[E]]:
+    """Register ``func(event, meta)`` to handle every ``event_class`` published from now on.
+
+    The handler runs in the worker, inside the transaction that marks its delivery done: its
+    database writes commit together with that mark or not at all. It must be idempotent (a
+    delivery may run again after a crash) and must not swallow errors it wants retried.
+    """
+
+    def decorator(func: Handler[E]) -> Handler[E]:
+        key = (event_class.event_type, name)
+        existing = _subscriptions.get(key)
+        if existing is not None:
+            if existing.func is func:
+                return func
+            raise ValueError(f"handler name {name!r} is already subscribed to {key[0]}")
+        _subscriptions[key] = Subscription(event_class.event_type, name, func)
+        _by_event_type[event_class.event_type].append(name)
+
+        def receiver(sender: str, *, event: Event, meta: EventMeta) -> None:
+            func(event, meta)  # type: ignore[arg-type]
+
+        signal_for(event_class.event_type).connect(receiver, sender=name, weak=False)
+        return func
+
+    return decorator
+
+
+def unsubscribe(event_class: type[Event], *, name: str) -> None:
+    """Remove a subscription (tests use it to leave the registry as they found it)."""
+    key = (event_class.event_type, name)
+    if _subscriptions.pop(key, None) is None:
+        return
+    _by_event_type[event_class.event_type].remove(name)
+    signal = signal_for(event_class.event_type)
+    for receiver in list(signal.receivers_for(name)):
+        signal.disconnect(receiver, sender=name)
+
+
+def signal_for(event_type: str) -> blinker.NamedSignal:
+    return _signals.signal(event_type)
+
+
+def handler_names_for(event_type: str) -> list[str]:
+    return list(_by_event_type.get(event_type, ()))
+
+
+def subscribed_handler_names() -> set[str]:
+    return {name for (_, name) in _subscriptions}
+
+
+def dispatch(handler_name: str, event: Event, meta: EventMeta) -> None:
+    """Run one handler for one event, through the event type's blinker signal."""
+    if (meta.event_type, handler_name) not in _subscriptions:
+        raise HandlerNotSubscribed(f"{handler_name!r} does not handle {meta.event_type}")
+    signal_for(meta.event_type).send(handler_name, event=event, meta=meta)

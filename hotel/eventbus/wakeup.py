@@ -1,0 +1,72 @@
+"""How an idle worker waits: LISTEN/NOTIFY on PostgreSQL, plain polling elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import psycopg
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger("hotel.eventbus.worker")
+
+# Wait in slices this long at most, so a stop request is noticed quickly.
+_STOP_CHECK_SECONDS = 0.25
+
+
+class Wakeup:
+    """Polling: sleep for the poll interval (or until a stop is requested)."""
+
+    @staticmethod
+    def for_connection(connection: BaseDatabaseWrapper, *, enabled: bool) -> Wakeup:
+        if enabled and connection.vendor == "postgresql":
+            try:
+                return ListenWakeup(connection, settings.OUTBOX["NOTIFY_CHANNEL"])
+            except psycopg.Error:
+                logger.exception("LISTEN failed; falling back to polling")
+        return Wakeup()
+
+    def describe(self) -> str:
+        return f"polling every {settings.OUTBOX['POLL_SECONDS']}s"
+
+    def wait(self, timeout: float, *, stop: threading.Event) -> None:
+        stop.wait(timeout)
+
+    def close(self) -> None:
+        pass
+
+
+class ListenWakeup(Wakeup):
+    """A dedicated autocommit connection that LISTENs; publishers NOTIFY in their transaction,
+    so the notification arrives right after their commit. Polling stays as the fallback."""
+
+    def __init__(self, connection: BaseDatabaseWrapper, channel: str) -> None:
+        params = connection.get_connection_params()
+        keep = ("dbname", "user", "password", "host", "port", "sslmode", "options")
+        self.channel = channel
+        self.listener = psycopg.connect(
+            **{key: params[key] for key in keep if params.get(key) not in (None, "")},
+            autocommit=True,
+        )
+        self.listener.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
+
+    def describe(self) -> str:
+        return f"LISTEN {self.channel}, polling every {settings.OUTBOX['POLL_SECONDS']}s"
+
+    def wait(self, timeout: float, *, stop: threading.Event) -> None:
+        remaining = timeout
+        while remaining > 0 and not stop.is_set():
+            slice_ = min(remaining, _STOP_CHECK_SECONDS)
+            try:
+                woken = any(True for _ in self.listener.notifies(timeout=slice_, stop_after=1))
+            except psycopg.Error:
+                logger.exception("LISTEN connection failed; polling until the next round")
+                stop.wait(slice_)
+                return
+            if woken:
+                return
+            remaining -= slice_
+
+    def close(self) -> None:
+        self.listener.close()

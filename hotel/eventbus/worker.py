@@ -1,0 +1,318 @@
+"""The outbox worker: claims pending deliveries under a lease and hands them to their handlers.
+
+One round is two transactions:
+
+1. **Claim** (short): lock up to ``BATCH_SIZE`` claimable deliveries with ``FOR UPDATE SKIP
+   LOCKED`` (other workers skip them instead of waiting) and stamp them with this round's lease
+   token and expiry. Claimable means pending, due (not in backoff), not under a live lease, and
+   the *head* of its (handler, aggregate) queue: no earlier delivery of the same aggregate to the
+   same handler is still open. That keeps each aggregate's events in publication order per
+   handler, and lets a dead delivery hold back only its own aggregate.
+2. **Handle**: re-lock the batch *where the lease token is still ours* (a worker whose lease ran
+   out and was taken over finds its rows gone and writes nothing), run each handler in a
+   savepoint, and in the same transaction mark successes done and failures for retry or the
+   dead letter. A crash anywhere rolls the handlers' effects back with the marks; the lease then
+   expires and another worker takes the deliveries over.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from hotel.eventbus.event_types import EventMeta, event_class
+from hotel.eventbus.models import Delivery, StoredEvent
+from hotel.eventbus.periodic import PeriodicScheduler
+from hotel.eventbus.subscriptions import dispatch, subscribed_handler_names
+from hotel.eventbus.wakeup import Wakeup
+
+logger = logging.getLogger("hotel.eventbus.worker")
+
+PENDING = Delivery.State.PENDING
+DONE = Delivery.State.DONE
+DEAD = Delivery.State.DEAD
+
+
+class OrphanedDeliveries(RuntimeError):
+    """Open deliveries name handlers that no code subscribes any more (renamed or removed)."""
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    id: int
+    event_id: int
+    handler: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: uuid.UUID
+    deliveries: tuple[ClaimedDelivery, ...]
+
+
+@dataclass
+class RoundResult:
+    done: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return len(self.done) + len(self.retried) + len(self.dead)
+
+
+def retry_delay_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: half fixed, half random ("equal jitter")."""
+    options = settings.OUTBOX
+    ceiling = min(
+        options["BACKOFF_MAX_SECONDS"], options["BACKOFF_BASE_SECONDS"] * 2 ** (attempts - 1)
+    )
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def orphaned_handler_counts(*, using: str = "default") -> dict[str, int]:
+    """Open deliveries per handler name that nothing subscribes."""
+    known = subscribed_handler_names()
+    rows = (
+        Delivery.objects.using(using)
+        .exclude(state=DONE)
+        .values_list("handler")
+        .order_by("handler")
+        .distinct()
+    )
+    orphans = [name for (name,) in rows if name not in known]
+    return {
+        name: Delivery.objects.using(using).exclude(state=DONE).filter(handler=name).count()
+        for name in orphans
+    }
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        using: str = "default",
+        batch_size: int | None = None,
+        lease_seconds: float | None = None,
+        name: str = "",
+    ) -> None:
+        options = settings.OUTBOX
+        self.using = using
+        self.batch_size = batch_size or options["BATCH_SIZE"]
+        self.lease = timedelta(seconds=lease_seconds or options["LEASE_SECONDS"])
+        self.max_attempts = options["MAX_ATTEMPTS"]
+        self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
+        self._stop = threading.Event()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def request_stop(self) -> None:
+        """Finish the delivery in hand, give the rest of the batch back, then stop."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def check_handlers(self) -> None:
+        """Refuse to run while open deliveries name handlers that no code subscribes."""
+        orphans = orphaned_handler_counts(using=self.using)
+        if orphans:
+            listing = ", ".join(f"{name!r} ({count} open)" for name, count in orphans.items())
+            raise OrphanedDeliveries(
+                f"open deliveries name handlers that are not subscribed: {listing}. "
+                "A handler was renamed or removed; move its deliveries with "
+                "'manage.py outbox rename-handler OLD NEW' or restore the old name."
+            )
+
+    # --- one round ---------------------------------------------------------------------------
+    def claim(self, *, limit: int | None = None) -> Claim:
+        """Take up to ``limit`` claimable deliveries under a fresh lease (see module docs)."""
+        now = timezone.now()
+        token = uuid.uuid4()
+        earlier_open = (
+            Delivery.objects.using(self.using)
+            .filter(
+                handler=OuterRef("handler"),
+                aggregate_key=OuterRef("aggregate_key"),
+                id__lt=OuterRef("id"),
+            )
+            .exclude(state=DONE)
+        )
+        claimable = (
+            Delivery.objects.using(self.using)
+            .filter(state=PENDING, available_at__lte=now)
+            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+            .filter(~Exists(earlier_open))
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", "event_id", "handler", "attempts")
+        )
+        with transaction.atomic(using=self.using):
+            rows = list(claimable[: limit or self.batch_size])
+            if rows:
+                Delivery.objects.using(self.using).filter(id__in=[row[0] for row in rows]).update(
+                    lease_token=token,
+                    leased_until=now + self.lease,
+                    attempts=F("attempts") + 1,
+                )
+        deliveries = tuple(
+            ClaimedDelivery(id=id_, event_id=event_id, handler=handler, attempts=attempts + 1)
+            for id_, event_id, handler, attempts in rows
+        )
+        return Claim(token=token, deliveries=deliveries)
+
+    def handle(self, claim: Claim) -> RoundResult:
+        """Run the claimed deliveries' handlers; commit effects and outcomes together."""
+        result = RoundResult()
+        if not claim.deliveries:
+            return result
+        ids = [delivery.id for delivery in claim.deliveries]
+        with transaction.atomic(using=self.using):
+            owned = set(
+                Delivery.objects.using(self.using)
+                .select_for_update()
+                .filter(id__in=ids, lease_token=claim.token, state=PENDING)
+                .values_list("id", flat=True)
+            )
+            events = StoredEvent.objects.using(self.using).in_bulk(
+                {delivery.event_id for delivery in claim.deliveries if delivery.id in owned}
+            )
+            failures: list[tuple[ClaimedDelivery, str]] = []
+            for delivery in claim.deliveries:
+                if delivery.id not in owned:
+                    result.lost.append(delivery.id)
+                elif self.stopping:
+                    result.released.append(delivery.id)
+                else:
+                    error = self._run_handler(delivery, events[delivery.event_id])
+                    if error is None:
+                        result.done.append(delivery.id)
+                    else:
+                        failures.append((delivery, error))
+            now = timezone.now()
+            if result.done:
+                Delivery.objects.using(self.using).filter(id__in=result.done).update(
+                    state=DONE, completed_at=now, lease_token=None, leased_until=None
+                )
+            for delivery, error in failures:
+                self._record_failure(delivery, error, now=now, result=result)
+            if result.released:
+                Delivery.objects.using(self.using).filter(id__in=result.released).update(
+                    lease_token=None, leased_until=None, attempts=F("attempts") - 1
+                )
+        if result.lost:
+            logger.warning(
+                "lease lost before handling; left to the worker that took over",
+                extra={"deliveries": result.lost},
+            )
+        return result
+
+    def run_once(self, *, limit: int | None = None) -> RoundResult:
+        return self.handle(self.claim(limit=limit))
+
+    def _run_handler(self, delivery: ClaimedDelivery, stored: StoredEvent) -> str | None:
+        """Run one handler in a savepoint; return the error text, or None on success."""
+        try:
+            with transaction.atomic(using=self.using):
+                event = event_class(stored.event_type).from_payload(
+                    stored.payload, version=stored.schema_version
+                )
+                meta = EventMeta(
+                    event_id=stored.event_id,
+                    event_type=stored.event_type,
+                    schema_version=stored.schema_version,
+                    aggregate_type=stored.aggregate_type,
+                    aggregate_id=stored.aggregate_id,
+                    correlation_id=stored.correlation_id,
+                    occurred_at=stored.occurred_at,
+                    sequence=stored.pk,
+                )
+                dispatch(delivery.handler, event, meta)
+        except Exception as exc:
+            logger.warning(
+                "handler %s failed on %s #%s (attempt %s): %r",
+                delivery.handler,
+                stored.event_type,
+                stored.pk,
+                delivery.attempts,
+                exc,
+            )
+            return "".join(traceback.format_exception(exc))[-4000:]
+        return None
+
+    def _record_failure(
+        self, delivery: ClaimedDelivery, error: str, *, now, result: RoundResult
+    ) -> None:
+        rows = Delivery.objects.using(self.using).filter(id=delivery.id)
+        if delivery.attempts >= self.max_attempts:
+            rows.update(state=DEAD, last_error=error, lease_token=None, leased_until=None)
+            result.dead.append(delivery.id)
+            logger.error(
+                "delivery #%s to %s is dead after %s attempts",
+                delivery.id,
+                delivery.handler,
+                delivery.attempts,
+            )
+        else:
+            delay = timedelta(seconds=retry_delay_seconds(delivery.attempts))
+            rows.update(
+                available_at=now + delay, last_error=error, lease_token=None, leased_until=None
+            )
+            result.retried.append(delivery.id)
+
+    # --- the loop ----------------------------------------------------------------------------
+    def run(self, *, until_idle: bool = False, periodic: PeriodicScheduler | None = None) -> None:
+        """Claim and handle until stopped (or, with ``until_idle``, until nothing is claimable).
+
+        Idle, it waits for a NOTIFY from a committing publisher (PostgreSQL) or the poll
+        interval, whichever comes first.
+        """
+        self.check_handlers()
+        options = settings.OUTBOX
+        wakeup = Wakeup.for_connection(connections[self.using], enabled=options["NOTIFY"])
+        logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
+        try:
+            while not self.stopping:
+                if periodic is not None:
+                    periodic.run_due()
+                try:
+                    result = self.run_once()
+                except DatabaseError:
+                    logger.exception("outbox round failed; retrying after a pause")
+                    close_old_connections()
+                    self._stop.wait(options["POLL_SECONDS"])
+                    continue
+                if result.handled or result.released or result.lost:
+                    continue
+                if until_idle:
+                    return
+                wakeup.wait(options["POLL_SECONDS"], stop=self._stop)
+        finally:
+            wakeup.close()
+            logger.info("outbox worker %s stopped", self.name)
+
+
+def drain(*, using: str = "default", max_rounds: int = 10_000) -> RoundResult:
+    """Handle everything claimable now, in this thread; returns what was handled (for tests)."""
+    worker = OutboxWorker(using=using)
+    total = RoundResult()
+    for _ in range(max_rounds):
+        result = worker.run_once()
+        for name in ("done", "retried", "dead", "lost", "released"):
+            getattr(total, name).extend(getattr(result, name))
+        if not (result.handled or result.lost):
+            return total
+    raise RuntimeError(f"outbox still busy after {max_rounds} rounds")

@@ -1,0 +1,186 @@
+"""Settings for the hotel project, read from the environment (see the README's table).
+
+With no ``DATABASE_URL`` the service runs on SQLite in the project folder, set up so the web
+process and the outbox worker can share it (WAL journal, immediate transactions, busy timeout).
+With ``DATABASE_URL=postgres://...`` it runs on PostgreSQL.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+# "development" (the quick start's default) or "production" (the container image sets it).
+HOTEL_ENV = env.str("HOTEL_ENV", default="development")
+if HOTEL_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("HOTEL_ENV must be 'development' or 'production'.")
+PRODUCTION = HOTEL_ENV == "production"
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "hotel.eventbus",
+    "apps.reservations",
+    "apps.payments",
+    "apps.orders",
+    "apps.customer",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotel.urls"
+WSGI_APPLICATION = "hotel.wsgi.application"
+ASGI_APPLICATION = "hotel.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+SQLITE_PATH = env.path("SQLITE_PATH", default=BASE_DIR / "db.sqlite3")
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+DATABASE_IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+if DATABASE_IS_SQLITE:
+    # The web server and the outbox worker write from separate processes: WAL lets readers go
+    # on while one writer commits, IMMEDIATE takes the write lock at BEGIN (no deadlock-prone
+    # lock upgrades), and the busy timeout makes a second writer wait instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+        ),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ko")
+LANGUAGES = [("ko", "Korean"), ("en", "English")]
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+
+# --- API ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hotel.api_errors.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "hotel API",
+    "DESCRIPTION": "Book and pay, follow the reservation, cancel.",
+    "VERSION": "1.0.0",
+}
+
+# --- Event bus (transactional outbox) -----------------------------------------------------
+OUTBOX = {
+    # Deliveries claimed per round trip; the worker handles them in one transaction.
+    "BATCH_SIZE": env.int("OUTBOX_BATCH_SIZE", default=100),
+    # A claim older than this is presumed dead and may be taken over by another worker.
+    "LEASE_SECONDS": env.float("OUTBOX_LEASE_SECONDS", default=60.0),
+    # Failed deliveries retry with exponential backoff and jitter, then go to the dead letter.
+    "MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
+    "BACKOFF_BASE_SECONDS": env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=1.0),
+    "BACKOFF_MAX_SECONDS": env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=600.0),
+    # Fallback poll when idle; on PostgreSQL LISTEN/NOTIFY wakes the worker right after commit.
+    "POLL_SECONDS": env.float(
+        "OUTBOX_POLL_SECONDS", default=1.0 if not DATABASE_IS_SQLITE else 0.05
+    ),
+    "NOTIFY": env.bool("OUTBOX_NOTIFY", default=not DATABASE_IS_SQLITE),
+    "NOTIFY_CHANNEL": env.str("OUTBOX_NOTIFY_CHANNEL", default="hotel_outbox"),
+    # Completed deliveries are kept this long (for status and lag figures), then purged.
+    "RETENTION_HOURS": env.float("OUTBOX_RETENTION_HOURS", default=24.0),
+    "PURGE_EVERY_SECONDS": env.float("OUTBOX_PURGE_EVERY_SECONDS", default=600.0),
+    "PURGE_BATCH_SIZE": env.int("OUTBOX_PURGE_BATCH_SIZE", default=5000),
+}
+
+# --- Logging ------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Production safety --------------------------------------------------------------------
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production (HOTEL_ENV=production).")
+    if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("Set SECRET_KEY to a long random value in production.")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("Set ALLOWED_HOSTS in production.")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -1,0 +1,24 @@
+"""The single entry point (the original design's API gateway)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hotel import health
+
+api_patterns = [
+    path("", include("apps.reservations.urls")),
+    path("", include("apps.orders.urls")),
+    path("", include("apps.payments.urls")),
+    path("", include("apps.customer.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("api-auth/", include("rest_framework.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

@@ -1,0 +1,65 @@
+import pytest
+from django.db import transaction
+
+from hotel.eventbus import publish
+from hotel.eventbus.event_types import UnknownEventType
+from hotel.eventbus.models import Delivery, StoredEvent
+from hotel.eventbus.publishing import PublishOutsideTransaction
+from tests.outbox_probe.events import HANDLERS, Pinged
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_publishing_outside_a_transaction_raises_and_stores_nothing():
+    with pytest.raises(PublishOutsideTransaction):
+        publish(Pinged(key="a", n=1))
+
+    assert StoredEvent.objects.count() == 0
+    assert Delivery.objects.count() == 0
+
+
+def test_a_rolled_back_transaction_leaves_no_event_and_no_delivery():
+    class Boom(Exception):
+        pass
+
+    def publish_then_fail():
+        with transaction.atomic():
+            publish(Pinged(key="a", n=1))
+            raise Boom
+
+    with pytest.raises(Boom):
+        publish_then_fail()
+
+    assert StoredEvent.objects.count() == 0
+    assert Delivery.objects.count() == 0
+
+
+def test_a_committed_transaction_leaves_one_event_and_one_delivery_per_handler():
+    with transaction.atomic():
+        meta = publish(Pinged(key="a", n=7, note="hi"), correlation_id="order-1")
+
+    stored = StoredEvent.objects.get()
+    assert stored.event_id == meta.event_id
+    assert (stored.event_type, stored.schema_version) == ("probe.Pinged", 2)
+    assert (stored.aggregate_type, stored.aggregate_id, stored.correlation_id) == (
+        "probe",
+        "a",
+        "order-1",
+    )
+    assert stored.payload == {"key": "a", "n": 7, "note": "hi"}
+    deliveries = Delivery.objects.order_by("handler")
+    assert [d.handler for d in deliveries] == sorted(HANDLERS)
+    assert {(d.state, d.attempts, d.aggregate_key) for d in deliveries} == {
+        ("pending", 0, "probe:a")
+    }
+
+
+def test_an_old_payload_is_upcast_to_the_current_version():
+    event = Pinged.from_payload({"key": "a", "n": 1}, version=1)
+
+    assert event == Pinged(key="a", n=1, note="(v1)")
+
+
+def test_a_payload_newer_than_the_code_is_refused():
+    with pytest.raises(UnknownEventType, match="newer"):
+        Pinged.from_payload({"key": "a", "n": 1, "note": ""}, version=3)

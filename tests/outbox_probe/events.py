@@ -1,0 +1,18 @@
+from dataclasses import dataclass
+
+from hotel.eventbus import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pinged(
+    Event, event_type="probe.Pinged", version=2, aggregate="probe", aggregate_id_field="key"
+):
+    key: str
+    n: int
+    note: str = ""
+
+    # Version 1 had no note.
+    upcasters = {1: lambda payload: {**payload, "note": "(v1)"}}
+
+
+HANDLERS = ("probe.record_a", "probe.record_b", "probe.record_c")

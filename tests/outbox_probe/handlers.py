@@ -1,0 +1,38 @@
+import os
+import time
+from pathlib import Path
+
+from django.db.models import Q
+
+from hotel.eventbus import EventMeta, subscribe
+from tests.outbox_probe.events import HANDLERS, Pinged
+from tests.outbox_probe.models import Effect, Fault
+
+
+def _record(handler: str, event: Pinged, meta: EventMeta) -> None:
+    Effect.objects.create(
+        handler=handler, aggregate=event.key, sequence=meta.sequence, n=event.n, pid=os.getpid()
+    )
+    fault = Fault.objects.filter(Q(aggregate="") | Q(aggregate=event.key), handler=handler).first()
+    if fault is None:
+        return
+    if fault.mode == "raise":
+        raise RuntimeError(f"injected fault in {handler}")
+    directory = Path(fault.directory)
+    (directory / f"started-{meta.sequence}").touch()
+    deadline = time.monotonic() + 60
+    while not (directory / "release").exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("probe was never released")
+        time.sleep(0.01)
+
+
+def _make_handler(name: str):
+    def handler(event: Pinged, meta: EventMeta) -> None:
+        _record(name, event, meta)
+
+    return subscribe(Pinged, name=name)(handler)
+
+
+for _name in HANDLERS:
+    _make_handler(_name)
