@@ -156,6 +156,12 @@ OUTBOX = {
     "PURGE_BATCH_SIZE": env.int("OUTBOX_PURGE_BATCH_SIZE", default=5000),
 }
 
+# --- Payments (apps.payments) ------------------------------------------------------------
+# (filled by the payments work)
+
+# --- Guests, accounts and throttling (apps.customer) --------------------------------------
+# (filled by the accounts work)
+
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
