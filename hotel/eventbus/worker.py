@@ -23,11 +23,11 @@ import threading
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hotel.eventbus.event_types import EventMeta, event_class
@@ -138,10 +138,8 @@ class OutboxWorker:
             )
 
     # --- one round ---------------------------------------------------------------------------
-    def claim(self, *, limit: int | None = None) -> Claim:
-        """Take up to ``limit`` claimable deliveries under a fresh lease (see module docs)."""
-        now = timezone.now()
-        token = uuid.uuid4()
+    def claim_queryset(self, now: datetime) -> QuerySet:
+        """Pending, due, unleased deliveries that head their (handler, aggregate) queue."""
         earlier_open = (
             Delivery.objects.using(self.using)
             .filter(
@@ -151,7 +149,7 @@ class OutboxWorker:
             )
             .exclude(state=DONE)
         )
-        claimable = (
+        return (
             Delivery.objects.using(self.using)
             .filter(state=PENDING, available_at__lte=now)
             .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
@@ -160,6 +158,12 @@ class OutboxWorker:
             .select_for_update(skip_locked=True)
             .values_list("id", "event_id", "handler", "attempts")
         )
+
+    def claim(self, *, limit: int | None = None) -> Claim:
+        """Take up to ``limit`` claimable deliveries under a fresh lease (see module docs)."""
+        now = timezone.now()
+        token = uuid.uuid4()
+        claimable = self.claim_queryset(now)
         with transaction.atomic(using=self.using):
             rows = list(claimable[: limit or self.batch_size])
             if rows:

@@ -1,0 +1,147 @@
+"""The worker as operators run it: real `manage.py outbox work` processes against the test
+database, killed, stopped, woken and run four at a time."""
+
+import signal
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hotel.eventbus import publish
+from hotel.eventbus.models import Delivery
+from hotel.eventbus.testing import drain_outbox, wait_until
+from tests.eventbus.helpers import publish_pings
+from tests.outbox_probe.events import HANDLERS, Pinged
+from tests.outbox_probe.models import Effect, Fault
+from tests.processes import start_worker, stop
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def done_count() -> int:
+    return Delivery.objects.filter(state="done").count()
+
+
+def test_a_worker_killed_mid_handling_leaves_no_half_done_work_and_the_delivery_runs_again(
+    tmp_path,
+):
+    Fault.objects.create(handler="probe.record_a", mode="block", directory=str(tmp_path))
+    (meta,) = publish_pings("k", 1)
+    worker = start_worker(extra_env={"OUTBOX_LEASE_SECONDS": "1"})
+    try:
+        wait_until(lambda: (tmp_path / f"started-{meta.sequence}").exists(), timeout=30)
+        # The handler has written its effect and is blocked inside the transaction.
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        stop(worker)
+
+    assert Effect.objects.filter(handler="probe.record_a").count() == 0  # rolled back
+    blocked = Delivery.objects.get(handler="probe.record_a")
+    assert (blocked.state, blocked.attempts) == ("pending", 1)
+    Fault.objects.all().delete()
+    # Its lease (1 s) must run out before anyone may take it over.
+    wait_until(lambda: Delivery.objects.get(pk=blocked.pk).leased_until < timezone.now(), timeout=5)
+
+    drain_outbox()
+
+    assert Effect.objects.filter(handler="probe.record_a").count() == 1
+    assert Delivery.objects.get(pk=blocked.pk).state == "done"
+
+
+def test_sigterm_finishes_the_delivery_in_hand_and_exits_zero(tmp_path):
+    Fault.objects.create(
+        handler="probe.record_a", aggregate="first", mode="block", directory=str(tmp_path)
+    )
+    (meta,) = publish_pings("first", 1)
+    publish_pings("later", 3)  # pending work that must wait for the next worker
+    worker = start_worker("--batch-size", "1", "--no-periodic")
+    try:
+        wait_until(lambda: (tmp_path / f"started-{meta.sequence}").exists(), timeout=30)
+        worker.send_signal(signal.SIGTERM)
+        (tmp_path / "release").touch()
+        started = time.monotonic()
+        exit_code = worker.wait(timeout=10)
+        stopped_after = time.monotonic() - started
+    finally:
+        output = stop(worker)
+
+    assert exit_code == 0, output
+    assert stopped_after < 5
+    assert Effect.objects.filter(handler="probe.record_a", aggregate="first").count() == 1
+    assert Delivery.objects.get(handler="probe.record_a", aggregate_key="probe:first").state == (
+        "done"
+    )
+    assert Effect.objects.filter(aggregate="later").count() == 0
+
+
+@pytest.mark.postgres
+def test_listen_notify_wakes_an_idle_worker_right_after_commit():
+    worker = start_worker("--no-periodic", extra_env={"OUTBOX_POLL_SECONDS": "30"})
+    try:
+        wait_until(lambda: _listening(), timeout=30, message="worker never LISTENed")
+        publish_pings("n", 1)
+        published = time.monotonic()
+        wait_until(lambda: done_count() == 3, timeout=10)
+        latency = time.monotonic() - published
+    finally:
+        stop(worker)
+
+    assert latency < 5  # far below the 30 s poll interval: the NOTIFY woke it
+
+
+@pytest.mark.postgres
+def test_without_notifications_the_poll_still_delivers():
+    worker = start_worker(
+        "--no-periodic", extra_env={"OUTBOX_NOTIFY": "false", "OUTBOX_POLL_SECONDS": "0.2"}
+    )
+    try:
+        publish_pings("p", 1)
+        wait_until(lambda: done_count() == 3, timeout=15)
+    finally:
+        stop(worker)
+
+    assert Effect.objects.filter(aggregate="p").count() == 3
+
+
+def _listening() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'LISTEN %%' "
+            "AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+def test_four_workers_handle_every_delivery_exactly_once_in_order_per_aggregate():
+    aggregates, events = 200, 5000
+    with transaction.atomic():
+        for n in range(events):  # round-robin over aggregates, in one transaction
+            publish(Pinged(key=f"agg-{n % aggregates}", n=n))
+    workers = [start_worker("--no-periodic") for _ in range(4)]
+    try:
+        wait_until(lambda: done_count() == events * 3, timeout=240, interval=0.5)
+    finally:
+        outputs = [stop(worker) for worker in workers]
+
+    assert Delivery.objects.exclude(state="done").count() == 0, outputs
+    effects = list(Effect.objects.order_by("id").values_list("handler", "aggregate", "n", "pid"))
+    assert len(effects) == events * 3
+    assert len({(h, a, n) for h, a, n, _ in effects}) == events * 3  # no duplicates
+    handled_order = defaultdict(list)
+    for handler, aggregate, n, _ in effects:
+        handled_order[(handler, aggregate)].append(n)
+    assert len(handled_order) == aggregates * len(HANDLERS)
+    assert all(ns == sorted(ns) for ns in handled_order.values())
+    assert len({pid for *_, pid in effects}) >= 2  # the work really was shared
+
+
+def test_a_leased_delivery_is_not_taken_while_its_lease_lives():
+    publish_pings("l", 1)
+    Delivery.objects.update(leased_until=timezone.now() + timedelta(minutes=5), lease_token=None)
+
+    assert drain_outbox().handled == 0
