@@ -157,10 +157,46 @@ OUTBOX = {
 }
 
 # --- Payments (apps.payments) ------------------------------------------------------------
-# (filled by the payments work)
+# The gateway adapter: "sandbox" (built in, outcomes by test payment key) or "toss" (HTTP).
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
+if PAYMENT_PROVIDER not in {"sandbox", "toss"}:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER must be 'sandbox' or 'toss'.")
+# Every provider call: timeout, circuit breaker (per process) and bulkhead (concurrent calls).
+PAYMENT_TIMEOUT_MS = env.int("PAYMENT_TIMEOUT_MS", default=610)
+PAYMENT_BREAKER_FAILURES = env.int("PAYMENT_BREAKER_FAILURES", default=5)
+PAYMENT_BREAKER_RESET_SECONDS = env.float("PAYMENT_BREAKER_RESET_SECONDS", default=10.0)
+PAYMENT_MAX_CONCURRENT_CALLS = env.int("PAYMENT_MAX_CONCURRENT_CALLS", default=50)
+# Sandbox: injected latency ("400-620" ms drawn uniformly, or "500") and share of failed calls.
+PAYMENT_SANDBOX_LATENCY_MS = env.str("PAYMENT_SANDBOX_LATENCY_MS", default="")
+PAYMENT_SANDBOX_FAILURE_RATE = env.float("PAYMENT_SANDBOX_FAILURE_RATE", default=0.0)
+# Toss Payments v1 compatible API (PAYMENT_PROVIDER=toss).
+PAYMENT_TOSS_BASE_URL = env.str("PAYMENT_TOSS_BASE_URL", default="https://api.tosspayments.com")
+PAYMENT_TOSS_SECRET_KEY = env.str("PAYMENT_TOSS_SECRET_KEY", default="")
+if PAYMENT_PROVIDER == "toss" and not PAYMENT_TOSS_SECRET_KEY:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=toss needs PAYMENT_TOSS_SECRET_KEY.")
+
 
 # --- Guests, accounts and throttling (apps.customer) --------------------------------------
-# (filled by the accounts work)
+def _throttle_rate(name: str, default: str) -> str | None:
+    """A DRF rate such as "10/min"; "off" (or empty) disables that throttle."""
+    value = env.str(name, default=default).strip()
+    return None if value.lower() in {"", "off", "none"} else value
+
+
+# Scoped rate throttles (DRF's "number/period", period s|min|hour|day). Counters live in the
+# default cache, so with several web processes each process counts for itself unless CACHES
+# points at a shared cache. Keyed by user when authenticated, else by client IP.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    # POST /api/accounts/token/: password guessing.
+    "login": _throttle_rate("THROTTLE_LOGIN_RATE", "10/min"),
+    # POST /api/accounts/signup/: account farming.
+    "signup": _throttle_rate("THROTTLE_SIGNUP_RATE", "20/hour"),
+    # POST /api/orders/: bookings per guest.
+    "booking": _throttle_rate("THROTTLE_BOOKING_RATE", "120/min"),
+}
+# How many proxies sit in front of the app (X-Forwarded-For hops trusted to find the client
+# IP for anonymous throttling); unset: REMOTE_ADDR, or the whole X-Forwarded-For if present.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=None)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

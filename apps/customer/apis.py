@@ -1,0 +1,81 @@
+"""Account endpoints under ``/api/accounts/``: thin views over the services."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.customer.selectors import guest_profile_for
+from apps.customer.serializers import (
+    ProfileOutputSerializer,
+    ProfileUpdateInputSerializer,
+    SignUpInputSerializer,
+    SignUpOutputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
+from apps.customer.services import (
+    guest_profile_update,
+    guest_sign_up,
+    guest_token_issue,
+    guest_token_obtain,
+)
+from apps.customer.throttles import SettingsScopedRateThrottle
+
+
+class SignUpApi(APIView):
+    """Create a guest account; answers with its profile and an API token."""
+
+    # No session authentication here: a form post needs no CSRF token to create an account.
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (SettingsScopedRateThrottle,)
+    throttle_scope = "signup"
+
+    @extend_schema(request=SignUpInputSerializer, responses={201: SignUpOutputSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = SignUpInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = guest_sign_up(**data.validated_data)
+        token = guest_token_issue(user=user)
+        profile = guest_profile_for(user=user)
+        return Response(
+            SignUpOutputSerializer({"token": token, "profile": profile}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenApi(APIView):
+    """Exchange a username and password for the account's API token."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (SettingsScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = guest_token_obtain(**data.validated_data)
+        return Response(TokenOutputSerializer({"token": token}).data)
+
+
+class MeApi(APIView):
+    """The signed-in guest's own profile."""
+
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(responses={200: ProfileOutputSerializer})
+    def get(self, request: Request) -> Response:
+        profile = guest_profile_for(user=request.user)
+        return Response(ProfileOutputSerializer(profile).data)
+
+    @extend_schema(request=ProfileUpdateInputSerializer, responses={200: ProfileOutputSerializer})
+    def patch(self, request: Request) -> Response:
+        data = ProfileUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile = guest_profile_update(user=request.user, **data.validated_data)
+        return Response(ProfileOutputSerializer(profile).data)
