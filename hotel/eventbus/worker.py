@@ -22,6 +22,7 @@ import random
 import threading
 import traceback
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,7 +31,7 @@ from django.db import DatabaseError, close_old_connections, connections, transac
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from hotel.eventbus.event_types import EventMeta, event_class
+from hotel.eventbus.event_types import Event, EventMeta, event_class
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.subscriptions import dispatch, subscribed_handler_names
@@ -41,6 +42,15 @@ logger = logging.getLogger("hotel.eventbus.worker")
 PENDING = Delivery.State.PENDING
 DONE = Delivery.State.DONE
 DEAD = Delivery.State.DEAD
+
+
+class _FastPathFailed(Exception):
+    """A handler failed in the savepoint-free fast path; the batch is rolled back and rerun."""
+
+    def __init__(self, delivery_id: int, error: str) -> None:
+        super().__init__(delivery_id)
+        self.delivery_id = delivery_id
+        self.error = error
 
 
 class OrphanedDeliveries(RuntimeError):
@@ -179,10 +189,28 @@ class OutboxWorker:
         return Claim(token=token, deliveries=deliveries)
 
     def handle(self, claim: Claim) -> RoundResult:
-        """Run the claimed deliveries' handlers; commit effects and outcomes together."""
-        result = RoundResult()
+        """Run the claimed deliveries' handlers; commit effects and outcomes together.
+
+        Fast path: the whole batch in one transaction with no savepoints (no extra round trips
+        per delivery). If a handler raises, that transaction rolls back whole and the batch is
+        run again with a savepoint around each handler, the failed one recorded without being
+        run again. A handler may thus run twice within a round; only one run's effects commit.
+        """
         if not claim.deliveries:
-            return result
+            return RoundResult()
+        try:
+            return self._handle(claim, isolate=False)
+        except _FastPathFailed as failed:
+            return self._handle(claim, isolate=True, known_failure=failed)
+
+    def run_once(self, *, limit: int | None = None) -> RoundResult:
+        return self.handle(self.claim(limit=limit))
+
+    def _handle(
+        self, claim: Claim, *, isolate: bool, known_failure: _FastPathFailed | None = None
+    ) -> RoundResult:
+        result = RoundResult()
+        failures: list[tuple[ClaimedDelivery, str]] = []
         ids = [delivery.id for delivery in claim.deliveries]
         with transaction.atomic(using=self.using):
             owned = set(
@@ -191,21 +219,24 @@ class OutboxWorker:
                 .filter(id__in=ids, lease_token=claim.token, state=PENDING)
                 .values_list("id", flat=True)
             )
-            events = StoredEvent.objects.using(self.using).in_bulk(
+            events = self._load_events(
                 {delivery.event_id for delivery in claim.deliveries if delivery.id in owned}
             )
-            failures: list[tuple[ClaimedDelivery, str]] = []
             for delivery in claim.deliveries:
                 if delivery.id not in owned:
                     result.lost.append(delivery.id)
                 elif self.stopping:
                     result.released.append(delivery.id)
+                elif known_failure is not None and known_failure.delivery_id == delivery.id:
+                    failures.append((delivery, known_failure.error))
                 else:
-                    error = self._run_handler(delivery, events[delivery.event_id])
+                    error = self._run_handler(delivery, events[delivery.event_id], isolate)
                     if error is None:
                         result.done.append(delivery.id)
-                    else:
+                    elif isolate:
                         failures.append((delivery, error))
+                    else:
+                        raise _FastPathFailed(delivery.id, error)
             now = timezone.now()
             if result.done:
                 Delivery.objects.using(self.using).filter(id__in=result.done).update(
@@ -219,38 +250,58 @@ class OutboxWorker:
                 )
         if result.lost:
             logger.warning(
-                "lease lost before handling; left to the worker that took over",
-                extra={"deliveries": result.lost},
+                "lease lost before handling; left to the worker that took over: %s", result.lost
             )
         return result
 
-    def run_once(self, *, limit: int | None = None) -> RoundResult:
-        return self.handle(self.claim(limit=limit))
+    def _load_events(self, event_ids: set[int]) -> dict[int, tuple[Event, EventMeta]]:
+        rows = (
+            StoredEvent.objects.using(self.using)
+            .filter(id__in=event_ids)
+            .values_list(
+                "id",
+                "event_id",
+                "event_type",
+                "schema_version",
+                "aggregate_type",
+                "aggregate_id",
+                "correlation_id",
+                "occurred_at",
+                "payload",
+            )
+        )
+        events = {}
+        for pk, event_id, type_, version, agg_type, agg_id, correlation, occurred, payload in rows:
+            meta = EventMeta(
+                event_id=event_id,
+                event_type=type_,
+                schema_version=version,
+                aggregate_type=agg_type,
+                aggregate_id=agg_id,
+                correlation_id=correlation,
+                occurred_at=occurred,
+                sequence=pk,
+            )
+            events[pk] = (payload, meta)
+        return events
 
-    def _run_handler(self, delivery: ClaimedDelivery, stored: StoredEvent) -> str | None:
-        """Run one handler in a savepoint; return the error text, or None on success."""
+    def _run_handler(
+        self, delivery: ClaimedDelivery, stored: tuple[dict, EventMeta], isolate: bool
+    ) -> str | None:
+        """Run one handler (in a savepoint when ``isolate``); return the error text or None."""
+        payload, meta = stored
         try:
-            with transaction.atomic(using=self.using):
-                event = event_class(stored.event_type).from_payload(
-                    stored.payload, version=stored.schema_version
-                )
-                meta = EventMeta(
-                    event_id=stored.event_id,
-                    event_type=stored.event_type,
-                    schema_version=stored.schema_version,
-                    aggregate_type=stored.aggregate_type,
-                    aggregate_id=stored.aggregate_id,
-                    correlation_id=stored.correlation_id,
-                    occurred_at=stored.occurred_at,
-                    sequence=stored.pk,
+            with transaction.atomic(using=self.using) if isolate else nullcontext():
+                event = event_class(meta.event_type).from_payload(
+                    payload, version=meta.schema_version
                 )
                 dispatch(delivery.handler, event, meta)
         except Exception as exc:
             logger.warning(
                 "handler %s failed on %s #%s (attempt %s): %r",
                 delivery.handler,
-                stored.event_type,
-                stored.pk,
+                meta.event_type,
+                meta.sequence,
                 delivery.attempts,
                 exc,
             )

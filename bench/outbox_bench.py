@@ -1,0 +1,260 @@
+"""Outbox throughput and latency on PostgreSQL.
+
+    python bench/outbox_bench.py [--quick]
+
+Runs, in one go and on one database (``BENCH_DATABASE_URL``, default
+postgres://postgres@127.0.0.1:5432/hotel_bench, recreated):
+
+1. baseline: a naive one-delivery-at-a-time ``FOR UPDATE SKIP LOCKED`` claim-and-finish loop
+   (raw psycopg, no Django), 1 and 2 processes, over the same kind of table;
+2. throughput: ``manage.py outbox work`` with 1, 2 and 4 worker processes draining preloaded
+   deliveries to a no-op handler;
+3. a long drain (100,000 deliveries, 2 workers): the rate in the first and the last 10 s, and
+   the workers' peak resident memory;
+4. latency: a publisher committing a steady 200 events/s while 2 workers run; commit-to-handled
+   p50/p99.
+
+Figures are printed as a table and written to bench/results/outbox.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hotel_bench"
+)
+AGGREGATES = 1000
+
+
+def admin_url() -> str:
+    return DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+
+
+def recreate_database() -> None:
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    run_manage("migrate", "--noinput", "-v0")
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_outbox",
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def run_manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env(), check=True)
+
+
+def preload(count: int) -> None:
+    """Insert ``count`` events with one pending no-op delivery each, straight in SQL."""
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("TRUNCATE eventbus_delivery, eventbus_event RESTART IDENTITY")
+        conn.execute(
+            """
+            INSERT INTO eventbus_event (event_id, event_type, schema_version, aggregate_type,
+                                        aggregate_id, correlation_id, occurred_at, payload)
+            SELECT gen_random_uuid(), 'bench.Ticked', 1, 'tick', (g %% %s)::text, '', now(),
+                   jsonb_build_object('key', (g %% %s)::text, 'n', g)
+            FROM generate_series(1, %s) AS g
+            """,
+            (AGGREGATES, AGGREGATES, count),
+        )
+        conn.execute(
+            """
+            INSERT INTO eventbus_delivery (event_id, handler, aggregate_key, state, attempts,
+                                           available_at, last_error, created_at)
+            SELECT id, 'bench.noop', 'tick:' || aggregate_id, 'pending', 0, now(), '', now()
+            FROM eventbus_event ORDER BY id
+            """
+        )
+        conn.execute("VACUUM ANALYZE eventbus_delivery")
+        conn.execute("VACUUM ANALYZE eventbus_event")
+
+
+def done_count(conn: psycopg.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM eventbus_delivery WHERE state = 'done'").fetchone()[0]
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def drain_with_workers(workers: int, total: int, *, timeout: float = 600) -> dict:
+    """Start ``workers`` worker processes; sample the done count until all ``total`` are done."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "outbox", "work", "--no-periodic"],
+            env=env(),
+        )
+        for _ in range(workers)
+    ]
+    samples: list[tuple[float, int]] = []
+    peak = 0.0
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        start = time.monotonic()
+        while True:
+            done = done_count(conn)
+            now = time.monotonic() - start
+            samples.append((now, done))
+            peak = max([peak, *(peak_rss_mib(p.pid) for p in procs if p.poll() is None)])
+            if done >= total or now > timeout:
+                break
+            time.sleep(0.25)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(timeout=30)
+    elapsed = samples[-1][0]
+    return {"samples": samples, "elapsed_s": elapsed, "rate": total / elapsed, "peak_rss_mib": peak}
+
+
+def window_rate(samples: list[tuple[float, int]], start: float, end: float) -> float:
+    def at(t: float) -> int:
+        return max((done for ts, done in samples if ts <= t), default=0)
+
+    return (at(end) - at(start)) / (end - start)
+
+
+NAIVE_WORKER = """
+import sys, psycopg
+url, = sys.argv[1:]
+with psycopg.connect(url) as conn:
+    while True:
+        with conn.transaction():
+            row = conn.execute(
+                "SELECT id FROM eventbus_delivery WHERE state = 'pending' ORDER BY id "
+                "LIMIT 1 FOR UPDATE SKIP LOCKED").fetchone()
+            if row is None:
+                break
+            conn.execute("UPDATE eventbus_delivery SET state = 'done', completed_at = now() "
+                         "WHERE id = %s", row)
+"""
+
+
+def naive_baseline(workers: int, total: int) -> dict:
+    preload(total)
+    start = time.monotonic()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", NAIVE_WORKER, DATABASE_URL])
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        proc.wait()
+    elapsed = time.monotonic() - start
+    return {"rate": total / elapsed, "elapsed_s": elapsed}
+
+
+def latency_at_steady_load(rate: int, seconds: float, workers: int) -> dict:
+    """Publish ``rate`` events/s through Django, in their own transactions, for ``seconds``."""
+    preload(0)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "outbox", "work", "--no-periodic"],
+            env=env(),
+        )
+        for _ in range(workers)
+    ]
+    script = ROOT / "bench" / "outbox_publisher.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(rate), str(seconds)],
+        env=env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    committed = json.loads(out.stdout)  # event id -> commit wall time
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        deadline = time.monotonic() + 60
+        while done_count(conn) < len(committed) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        rows = conn.execute(
+            "SELECT e.event_id, extract(epoch FROM d.completed_at) FROM eventbus_delivery d "
+            "JOIN eventbus_event e ON e.id = d.event_id WHERE d.state = 'done'"
+        ).fetchall()
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(timeout=30)
+    lags = sorted((float(done) - committed[str(event_id)]) * 1000 for event_id, done in rows)
+    cuts = statistics.quantiles(lags, n=100, method="inclusive")
+    return {
+        "events": len(committed),
+        "handled": len(lags),
+        "p50_ms": cuts[49],
+        "p99_ms": cuts[98],
+        "max_ms": lags[-1],
+        "offered_rate": rate,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    size = 5_000 if args.quick else 30_000
+    long_drain = 20_000 if args.quick else 100_000
+    latency_seconds = 5 if args.quick else 20
+
+    recreate_database()
+    results: dict = {"deliveries": size}
+    for workers in (1, 2):
+        results[f"naive_{workers}"] = naive_baseline(workers, size)
+        print(f"naive loop, {workers} process(es): {results[f'naive_{workers}']['rate']:.0f}/s")
+    for workers in (1, 2, 4):
+        preload(size)
+        run = drain_with_workers(workers, size)
+        results[f"outbox_{workers}"] = {k: v for k, v in run.items() if k != "samples"}
+        print(f"outbox worker x{workers}: {run['rate']:.0f} deliveries/s")
+
+    preload(long_drain)
+    run = drain_with_workers(2, long_drain)
+    end = run["elapsed_s"]
+    results["long_drain"] = {
+        "deliveries": long_drain,
+        "rate": run["rate"],
+        "first_10s_rate": window_rate(run["samples"], 0, 10),
+        "last_10s_rate": window_rate(run["samples"], max(0, end - 10), end),
+        "peak_rss_mib_per_worker": run["peak_rss_mib"],
+    }
+    print(
+        f"long drain x2: first 10 s {results['long_drain']['first_10s_rate']:.0f}/s, "
+        f"last 10 s {results['long_drain']['last_10s_rate']:.0f}/s, "
+        f"peak RSS {run['peak_rss_mib']:.0f} MiB"
+    )
+
+    results["latency"] = latency_at_steady_load(200, latency_seconds, workers=2)
+    print(
+        f"latency at 200 events/s: p50 {results['latency']['p50_ms']:.1f} ms, "
+        f"p99 {results['latency']['p99_ms']:.1f} ms"
+    )
+    base = results["naive_2"]["rate"]
+    results["ratio_outbox_2_to_naive_2"] = results["outbox_2"]["rate"] / base
+    print(f"outbox x2 / naive x2 = {results['ratio_outbox_2_to_naive_2']:.1f}x")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "outbox.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
