@@ -1,1 +1,72 @@
-"""The reservations context's published interface: the only module other contexts may call."""
+"""The reservations context's published interface: the only module other contexts may call.
+
+Plain frozen dataclasses in, plain data out; never model instances. Amounts are integer KRW,
+stays are ``[check_in, check_out)`` date ranges in the hotel's local calendar.
+"""
+
+from datetime import date
+
+from apps.reservations import selectors, services
+from apps.reservations.dtos import NightPrice, RoomTypeSummary, StayQuote
+from apps.reservations.errors import (
+    HotelNotFound,
+    InvalidStay,
+    ReservationsError,
+    ReservationsErrorCode,
+    RoomTypeNotFound,
+    RoomUnavailable,
+)
+from apps.reservations.selectors import MAX_STAY_NIGHTS
+
+__all__ = [
+    "MAX_STAY_NIGHTS",
+    "HotelNotFound",
+    "InvalidStay",
+    "NightPrice",
+    "ReservationsError",
+    "ReservationsErrorCode",
+    "RoomTypeNotFound",
+    "RoomTypeSummary",
+    "RoomUnavailable",
+    "StayQuote",
+    "room_type_summary",
+    "rooms_hold",
+    "rooms_release",
+    "stay_quote",
+]
+
+
+def stay_quote(*, room_type_id: int, check_in: date, check_out: date, guests: int) -> StayQuote:
+    """The server's price for one room over the stay, night by night, and its availability.
+
+    Raises ``RoomTypeNotFound`` (404), ``InvalidStay`` (400) or ``ReservationsError`` with code
+    ``too_many_guests`` (400). Sold out is not an error: ``available`` is False.
+    """
+    return selectors.stay_quote(
+        room_type_id=room_type_id, check_in=check_in, check_out=check_out, guests=guests
+    )
+
+
+def rooms_hold(*, room_type_id: int, check_in: date, check_out: date, rooms: int = 1) -> None:
+    """Hold rooms on every night of the stay, all or none, in its own short transaction.
+
+    Raises ``RoomUnavailable`` (409, ``details["sold_out_nights"]``), ``RoomTypeNotFound``
+    (404) or ``InvalidStay`` (400). Call it outside any transaction, and call the payment
+    provider only after it has returned (no row lock is then held). See
+    ``services.rooms_hold`` for the locking contract.
+    """
+    services.rooms_hold(
+        room_type_id=room_type_id, check_in=check_in, check_out=check_out, rooms=rooms
+    )
+
+
+def rooms_release(*, room_type_id: int, check_in: date, check_out: date, rooms: int = 1) -> None:
+    """Give back rooms held by ``rooms_hold`` (once per hold; never below zero)."""
+    services.rooms_release(
+        room_type_id=room_type_id, check_in=check_in, check_out=check_out, rooms=rooms
+    )
+
+
+def room_type_summary(*, room_type_id: int) -> RoomTypeSummary:
+    """The hotel and room type names, capacity and time zone; ``RoomTypeNotFound`` if none."""
+    return selectors.room_type_summary(room_type_id=room_type_id)
