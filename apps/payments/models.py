@@ -1,0 +1,188 @@
+"""Payments, refunds, and the sandbox provider's own ledger.
+
+``Payment.order_id`` is the orders context's id, deliberately not a foreign key: contexts share
+ids, never tables.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from apps.payments.errors import PaymentError
+
+
+class PaymentMethod(models.TextChoices):
+    """Methods a guest can pay with. Virtual accounts are left out on purpose: their money
+    arrives later (a deposit callback), which the synchronous book-and-pay flow cannot wait for."""
+
+    CARD = "card", "Card"
+    EASY_PAY = "easy_pay", "Easy pay"
+    TRANSFER = "transfer", "Bank transfer"
+    MOBILE_PHONE = "mobile_phone", "Mobile phone"
+
+
+class IllegalPaymentTransition(PaymentError):
+    """A status change the payment status model does not allow (DESIGN.md section 4)."""
+
+    http_status = 409
+
+
+class Payment(models.Model):
+    """One payment attempt of one order: approved (then possibly refunded), or declined."""
+
+    class Status(models.TextChoices):
+        APPROVED = "approved"
+        REFUNDED = "refunded"  # fully or partially: see refunded_krw
+        DECLINED = "declined"
+
+    #: The only status changes there are. "refunded -> refunded" is a further partial refund.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.APPROVED: frozenset({Status.REFUNDED}),
+        Status.REFUNDED: frozenset({Status.REFUNDED}),
+        Status.DECLINED: frozenset(),
+    }
+
+    order_id = models.PositiveBigIntegerField(unique=True)
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
+    provider = models.CharField(max_length=20)
+    #: The provider's order id for this payment (Toss ``orderId``).
+    order_reference = models.CharField(max_length=64)
+    payment_key = models.CharField(max_length=200)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    masked_card_number = models.CharField(max_length=32, blank=True)
+    amount_krw = models.PositiveBigIntegerField()
+    refunded_krw = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    decline_reason = models.CharField(max_length=100, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["guest", "-created_at"], name="payment_by_guest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refunded_krw__lte=F("amount_krw")), name="payment_refund_le_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "refunded", "declined"]),
+                name="payment_status_valid",
+            ),
+            # A provider's key names one approved payment; declined attempts may reuse a key.
+            models.UniqueConstraint(
+                fields=["provider", "payment_key"],
+                condition=~Q(status="declined"),
+                name="one_payment_per_provider_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payment #{self.pk} of order {self.order_id} ({self.status}, {self.amount_krw} KRW)"
+
+    @property
+    def refundable_krw(self) -> int:
+        if self.status == self.Status.DECLINED:
+            return 0
+        return self.amount_krw - self.refunded_krw
+
+    @property
+    def fully_refunded(self) -> bool:
+        return self.status == self.Status.REFUNDED and self.refunded_krw == self.amount_krw
+
+    def check_transition(self, status: str) -> None:
+        """Refuse a status change ``TRANSITIONS`` does not list: the one place it is enforced."""
+        if status not in self.TRANSITIONS[self.status]:
+            raise IllegalPaymentTransition(
+                "illegal_payment_transition",
+                f"A {self.status} payment cannot become {status}.",
+                details={"from": self.status, "to": status},
+            )
+
+    def transition_to(self, status: str) -> None:
+        self.check_transition(status)
+        self.status = status
+
+    def check_refund(self, *, amount_krw: int) -> None:
+        """Refuse a refund this payment cannot take (before asking the provider for it)."""
+        self.check_transition(self.Status.REFUNDED)
+        if amount_krw <= 0 or amount_krw > self.refundable_krw:
+            raise PaymentError(
+                "invalid_refund_amount",
+                f"A refund must be between 1 and {self.refundable_krw} KRW.",
+                details={"amount_krw": amount_krw, "refundable_krw": self.refundable_krw},
+                http_status=409,
+            )
+
+    def apply_refund(self, *, amount_krw: int) -> None:
+        """Account for ``amount_krw`` refunded at the provider (the caller saves the row)."""
+        self.check_refund(amount_krw=amount_krw)
+        self.transition_to(self.Status.REFUNDED)
+        self.refunded_krw += amount_krw
+
+
+class Refund(models.Model):
+    """One refund (a provider cancel, full or partial) of a payment."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_krw = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=200)
+    provider_cancel_id = models.CharField(max_length=200)
+    #: The payment's refunded total right after this refund.
+    refunded_total_krw = models.PositiveBigIntegerField()
+    #: The caller's key: the same refund requested twice is recorded (and sent) once.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="refund_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"refund #{self.pk} of payment #{self.payment_id} ({self.amount_krw} KRW)"
+
+
+class SandboxCharge(models.Model):
+    """The sandbox provider's ledger of approved charges.
+
+    It lives in the database, not in memory, so a charge made by one web process can be looked
+    up (reconciliation) or cancelled (refund) by another process, as with a real PSP.
+    """
+
+    payment_key = models.CharField(max_length=300, unique=True)
+    order_reference = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    method = models.CharField(max_length=20)
+    masked_card_number = models.CharField(max_length=32, blank=True)
+    amount_krw = models.PositiveBigIntegerField()
+    cancelled_krw = models.PositiveBigIntegerField(default=0)
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cancelled_krw__lte=F("amount_krw")), name="sandbox_cancel_le_amount"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sandbox charge {self.payment_key} ({self.amount_krw} KRW)"
+
+
+class SandboxCancel(models.Model):
+    """One cancel the sandbox accepted; its idempotency key makes a retried cancel a no-op."""
+
+    charge = models.ForeignKey(SandboxCharge, on_delete=models.CASCADE, related_name="cancels")
+    transaction_key = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    amount_krw = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=200)
+    cancelled_total_krw = models.PositiveBigIntegerField()
+    cancelled_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sandbox cancel {self.transaction_key} ({self.amount_krw} KRW)"

@@ -1,0 +1,45 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from apps.payments.models import Payment, Refund
+
+
+class GuestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"guest{n}")
+    password = factory.django.Password("guest-password")
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    order_id = factory.Sequence(lambda n: 1000 + n)
+    guest = factory.SubFactory(GuestFactory)
+    provider = "sandbox"
+    order_reference = factory.LazyAttribute(lambda p: f"order-{p.order_id}")
+    payment_key = factory.LazyAttribute(lambda p: f"test_ok.{p.order_reference}")
+    method = "card"
+    masked_card_number = "4330-****-****-1234"
+    amount_krw = 120_000
+    refunded_krw = 0
+    status = Payment.Status.APPROVED
+    approved_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=5))
+
+
+class RefundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Refund
+
+    payment = factory.SubFactory(PaymentFactory, status=Payment.Status.REFUNDED)
+    amount_krw = factory.LazyAttribute(lambda r: r.payment.refunded_krw or r.payment.amount_krw)
+    refunded_total_krw = factory.LazyAttribute(lambda r: r.amount_krw)
+    reason = "guest cancelled"
+    provider_cancel_id = factory.Sequence(lambda n: f"cancel-{n}")
+    idempotency_key = factory.Sequence(lambda n: f"refund-{n}")

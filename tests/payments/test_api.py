@@ -1,0 +1,310 @@
+"""The published interface other contexts call: charge, record, find, void, refund."""
+
+import pytest
+from django.db import transaction
+
+from apps.payments import api
+from apps.payments.models import Payment, Refund, SandboxCancel, SandboxCharge
+from hotel.eventbus.models import StoredEvent
+from tests.payments.factories import GuestFactory, PaymentFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def charge(order_id: int = 1, *, payment_key: str = "test_ok", amount_krw: int = 150_000):
+    return api.charge(
+        order_reference=f"order-{order_id}",
+        amount_krw=amount_krw,
+        payment_key=payment_key,
+        method="card",
+        idempotency_key=f"charge-order-{order_id}",
+    )
+
+
+def paid_order(order_id: int = 1, *, amount_krw: int = 150_000) -> api.PaymentData:
+    guest = GuestFactory()
+    approved = charge(order_id, amount_krw=amount_krw)
+    with transaction.atomic():
+        return api.record_approved_charge(charge=approved, order_id=order_id, guest_id=guest.pk)
+
+
+def test_charge_refuses_to_run_inside_a_transaction_and_charges_nothing():
+    with pytest.raises(api.ProviderCallInsideTransaction), transaction.atomic():
+        charge()
+
+    assert SandboxCharge.objects.count() == 0
+
+
+def test_charge_returns_the_approved_charge():
+    approved = charge(7)
+
+    assert approved.provider == "sandbox"
+    assert (approved.order_reference, approved.payment_key) == ("order-7", "test_ok.order-7")
+    assert (approved.method, approved.amount_krw) == ("card", 150_000)
+    assert approved.masked_card_number.startswith("4330-****-****-")
+    assert SandboxCharge.objects.count() == 1
+
+
+def test_a_declined_charge_raises_402_with_the_reason_and_records_nothing():
+    with pytest.raises(api.PaymentDeclined) as declined:
+        charge(payment_key="test_decline_funds")
+
+    assert declined.value.http_status == 402
+    assert declined.value.code == "payment_declined"
+    assert declined.value.details == {"reason": "insufficient_funds"}
+    assert SandboxCharge.objects.count() == 0
+    assert Payment.objects.count() == 0
+    assert StoredEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [({"amount_krw": 0}, "invalid_amount"), ({"method": "bitcoin"}, "invalid_payment_method")],
+)
+def test_a_bad_charge_request_is_refused_before_the_provider(kwargs, code):
+    arguments = {
+        "order_reference": "order-1",
+        "amount_krw": 1000,
+        "payment_key": "test_ok",
+        "method": "card",
+        "idempotency_key": "k",
+    } | kwargs
+
+    with pytest.raises(api.PaymentError) as refused:
+        api.charge(**arguments)
+
+    assert refused.value.code == code
+    assert SandboxCharge.objects.count() == 0
+
+
+def test_record_approved_charge_writes_one_payment_and_one_event():
+    guest = GuestFactory()
+    approved = charge(42)
+
+    with transaction.atomic():
+        payment = api.record_approved_charge(charge=approved, order_id=42, guest_id=guest.pk)
+
+    row = Payment.objects.get()
+    assert (row.pk, row.order_id, row.guest_id, row.status) == (
+        payment.id,
+        42,
+        guest.pk,
+        "approved",
+    )
+    assert (row.amount_krw, row.refunded_krw, row.payment_key) == (150_000, 0, "test_ok.order-42")
+    assert row.masked_card_number == approved.masked_card_number
+    event = StoredEvent.objects.get()
+    assert (event.event_type, event.aggregate_type, event.aggregate_id, event.correlation_id) == (
+        "payments.PaymentApproved",
+        "order",
+        "42",
+        "42",
+    )
+    assert event.payload == {
+        "order_id": 42,
+        "payment_id": payment.id,
+        "amount_krw": 150_000,
+        "method": "card",
+        "masked_card_number": approved.masked_card_number,
+        "approved_at": approved.approved_at.isoformat(),
+    }
+
+
+def test_a_rolled_back_record_leaves_no_payment_and_no_event():
+    guest = GuestFactory()
+    approved = charge(42)
+
+    class OrderUpdateFailed(Exception):
+        pass
+
+    def record_then_fail():
+        with transaction.atomic():
+            api.record_approved_charge(charge=approved, order_id=42, guest_id=guest.pk)
+            raise OrderUpdateFailed
+
+    with pytest.raises(OrderUpdateFailed):
+        record_then_fail()
+
+    assert Payment.objects.count() == 0
+    assert StoredEvent.objects.count() == 0
+
+
+def test_record_approved_charge_refuses_to_run_outside_a_transaction():
+    guest = GuestFactory()
+    approved = charge(42)
+
+    with pytest.raises(api.RecordOutsideTransaction):
+        api.record_approved_charge(charge=approved, order_id=42, guest_id=guest.pk)
+
+    assert Payment.objects.count() == 0
+    assert StoredEvent.objects.count() == 0
+
+
+def test_recording_the_same_charge_twice_keeps_one_payment_and_one_event():
+    guest = GuestFactory()
+    approved = charge(42)
+    with transaction.atomic():
+        first = api.record_approved_charge(charge=approved, order_id=42, guest_id=guest.pk)
+    with transaction.atomic():
+        again = api.record_approved_charge(charge=approved, order_id=42, guest_id=guest.pk)
+
+    assert again == first
+    assert Payment.objects.count() == 1
+    assert StoredEvent.objects.count() == 1
+
+
+def test_find_charge_finds_a_charge_made_for_the_order_and_nothing_otherwise():
+    approved = charge(5)
+
+    assert api.find_charge(order_reference="order-5") == approved
+    assert api.find_charge(order_reference="order-6") is None
+
+
+def test_void_charge_cancels_an_orphan_charge_in_full_and_is_idempotent():
+    approved = charge(5)
+
+    api.void_charge(charge=approved, reason="order never recorded")
+    api.void_charge(charge=approved, reason="order never recorded")
+
+    assert SandboxCharge.objects.get().cancelled_krw == 150_000
+    assert SandboxCancel.objects.count() == 1
+    assert api.find_charge(order_reference="order-5") is None
+
+
+def test_void_charge_refuses_a_charge_that_an_order_records():
+    guest = GuestFactory()
+    approved = charge(5)
+    with transaction.atomic():
+        api.record_approved_charge(charge=approved, order_id=5, guest_id=guest.pk)
+
+    with pytest.raises(api.PaymentError) as refused:
+        api.void_charge(charge=approved, reason="oops")
+
+    assert refused.value.code == "charge_recorded"
+    assert SandboxCharge.objects.get().cancelled_krw == 0
+
+
+def test_a_partial_then_a_final_refund_record_refunds_and_publish_events():
+    payment = paid_order(9, amount_krw=100_000)
+
+    first = api.refund(order_id=9, amount_krw=30_000, reason="fee kept", idempotency_key="r1")
+    rest = api.refund(order_id=9, amount_krw=70_000, reason="rejected", idempotency_key="r2")
+
+    assert (first.amount_krw, first.refunded_total_krw, first.fully_refunded) == (
+        30_000,
+        30_000,
+        False,
+    )
+    assert (rest.amount_krw, rest.refunded_total_krw, rest.fully_refunded) == (
+        70_000,
+        100_000,
+        True,
+    )
+    row = Payment.objects.get()
+    assert (row.status, row.refunded_krw) == ("refunded", 100_000)
+    assert list(Refund.objects.order_by("id").values_list("amount_krw", flat=True)) == [
+        30_000,
+        70_000,
+    ]
+    assert SandboxCharge.objects.get().cancelled_krw == 100_000
+    events = StoredEvent.objects.filter(event_type="payments.PaymentRefunded").order_by("id")
+    assert [e.payload for e in events] == [
+        {
+            "order_id": 9,
+            "payment_id": payment.id,
+            "refund_id": first.id,
+            "amount_krw": 30_000,
+            "refunded_total_krw": 30_000,
+            "reason": "fee kept",
+            "fully_refunded": False,
+        },
+        {
+            "order_id": 9,
+            "payment_id": payment.id,
+            "refund_id": rest.id,
+            "amount_krw": 70_000,
+            "refunded_total_krw": 100_000,
+            "reason": "rejected",
+            "fully_refunded": True,
+        },
+    ]
+    assert {e.correlation_id for e in events} == {"9"}
+
+
+def test_a_replayed_refund_returns_the_first_result_and_refunds_once():
+    paid_order(9)
+
+    first = api.refund(order_id=9, amount_krw=150_000, reason="cancelled", idempotency_key="r1")
+    again = api.refund(order_id=9, amount_krw=150_000, reason="cancelled", idempotency_key="r1")
+
+    assert again == first
+    assert Refund.objects.count() == 1
+    assert SandboxCancel.objects.count() == 1
+    assert StoredEvent.objects.filter(event_type="payments.PaymentRefunded").count() == 1
+
+
+def test_refunding_more_than_is_left_is_refused_before_the_provider():
+    paid_order(9, amount_krw=100_000)
+    api.refund(order_id=9, amount_krw=60_000, reason="fee kept", idempotency_key="r1")
+
+    with pytest.raises(api.PaymentError) as refused:
+        api.refund(order_id=9, amount_krw=40_001, reason="again", idempotency_key="r2")
+
+    assert refused.value.code == "invalid_refund_amount"
+    assert refused.value.details == {"amount_krw": 40_001, "refundable_krw": 40_000}
+    assert SandboxCancel.objects.count() == 1
+    assert Payment.objects.get().refunded_krw == 60_000
+
+
+def test_refund_refuses_to_run_inside_a_transaction():
+    paid_order(9)
+
+    with pytest.raises(api.ProviderCallInsideTransaction), transaction.atomic():
+        api.refund(order_id=9, amount_krw=1000, reason="x", idempotency_key="r1")
+
+    assert SandboxCancel.objects.count() == 0
+    assert Refund.objects.count() == 0
+
+
+def test_refunding_an_order_without_payment_is_a_404_error():
+    with pytest.raises(api.PaymentError) as refused:
+        api.refund(order_id=404, amount_krw=1000, reason="x", idempotency_key="r1")
+
+    assert (refused.value.code, refused.value.http_status) == ("payment_not_found", 404)
+
+
+def test_a_declined_payment_cannot_be_refunded():
+    PaymentFactory(order_id=3, status=Payment.Status.DECLINED, approved_at=None)
+
+    with pytest.raises(api.IllegalPaymentTransition):
+        api.refund(order_id=3, amount_krw=1000, reason="x", idempotency_key="r1")
+
+    assert SandboxCancel.objects.count() == 0
+
+
+def test_record_declined_charge_keeps_the_attempt_without_an_event():
+    guest = GuestFactory()
+
+    declined = api.record_declined_charge(
+        order_id=8,
+        guest_id=guest.pk,
+        order_reference="order-8",
+        payment_key="test_decline_funds",
+        method="card",
+        amount_krw=90_000,
+        reason="insufficient_funds",
+    )
+
+    assert (declined.status, declined.decline_reason, declined.approved_at) == (
+        "declined",
+        "insufficient_funds",
+        None,
+    )
+    assert StoredEvent.objects.count() == 0
+
+
+def test_payment_for_order_returns_the_payment_or_none():
+    payment = paid_order(11)
+
+    assert api.payment_for_order(order_id=11) == payment
+    assert api.payment_for_order(order_id=12) is None
