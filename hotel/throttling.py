@@ -1,4 +1,4 @@
-"""Rate limits of the account endpoints."""
+"""Rate limits (scoped throttles whose rates come from the environment)."""
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings

@@ -22,7 +22,7 @@ from apps.customer.services import (
     guest_token_issue,
     guest_token_obtain,
 )
-from apps.customer.throttles import SettingsScopedRateThrottle
+from hotel.throttling import SettingsScopedRateThrottle
 
 
 class SignUpApi(APIView):

@@ -5,3 +5,9 @@ class OrdersConfig(AppConfig):
     name = "apps.orders"
     label = "orders"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.orders.services import orders_reconcile
+        from hotel.eventbus.periodic import periodic_job
+
+        periodic_job(name="orders.reconcile_payments", every_seconds=60)(orders_reconcile)

@@ -1,0 +1,129 @@
+"""Orders: a guest's booking of one room type for a stay, and its payment state."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.orders.errors import OrderError, OrderErrorCode
+
+
+def new_order_reference() -> str:
+    """The order's public id, also the payment provider's orderId (6-64 of [A-Za-z0-9_-])."""
+    return f"ord_{secrets.token_hex(10)}"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Pending payment"
+    PAID = "paid", "Paid (confirming reservation)"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected by the hotel"
+    CANCELLED = "cancelled", "Cancelled"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
+
+
+# The one place an order's status may change: from -> allowed next statuses.
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED}),
+    OrderStatus.PAID: frozenset(
+        {OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.CANCELLED}
+    ),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.REJECTED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.PAYMENT_FAILED: frozenset(),
+}
+
+
+class Order(models.Model):
+    reference = models.CharField(max_length=64, unique=True, default=new_order_reference)
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    # Ids from the reservations context (no foreign key across contexts) and a snapshot of
+    # the names the guest saw when booking.
+    hotel_id = models.PositiveBigIntegerField()
+    room_type_id = models.PositiveBigIntegerField()
+    hotel_name = models.CharField(max_length=200)
+    room_type_name = models.CharField(max_length=200)
+    check_in = models.DateField()
+    check_out = models.DateField()
+    nights = models.PositiveSmallIntegerField()
+    guests = models.PositiveSmallIntegerField()
+    total_krw = models.PositiveIntegerField()
+    payment_method = models.CharField(max_length=20)
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+    )
+    failure_code = models.CharField(max_length=50, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    # The provider may have charged although we saw a timeout or error: reconciliation checks.
+    payment_outcome_uncertain = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["guest", "-created_at"], name="order_by_guest"),
+            models.Index(
+                fields=["created_at"],
+                name="order_pending_payment",
+                condition=Q(status="pending_payment"),
+            ),
+            models.Index(
+                fields=["updated_at"],
+                name="order_payment_uncertain",
+                condition=Q(payment_outcome_uncertain=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(check_out__gt=models.F("check_in")), name="order_stay_has_nights"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+    def transition_to(self, status: str) -> None:
+        """Move to ``status`` if the status model allows it; refuse with a 409 otherwise."""
+        if status not in ORDER_TRANSITIONS[self.status]:
+            raise OrderError(
+                OrderErrorCode.ILLEGAL_TRANSITION,
+                f"An order that is {self.get_status_display().lower()} cannot become {status}.",
+                details={"from": self.status, "to": status},
+                http_status=409,
+            )
+        self.status = status
+
+
+class BookingRequest(models.Model):
+    """One guest's ``Idempotency-Key``: the first request's fingerprint and outcome.
+
+    A replay with the same key and body gets the stored outcome; concurrent replays wait for
+    the first to finish. A retryable outcome (503) may be tried again after its Retry-After.
+    """
+
+    guest = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    idempotency_key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    order = models.OneToOneField(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="booking_request"
+    )
+    # {"order": {...}} or {"error": {"code", "message", "details", "http_status",
+    # "retry_after_seconds"}}; empty while the first request is still running.
+    outcome = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guest", "idempotency_key"], name="one_booking_per_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} by guest {self.guest_id}"

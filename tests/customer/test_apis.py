@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 
 from apps.customer.models import GuestProfile
 from apps.customer.phones import INVALID_PHONE_MESSAGE
-from apps.customer.throttles import SettingsScopedRateThrottle
+from hotel.throttling import SettingsScopedRateThrottle
 from tests.customer.factories import PASSWORD, GuestProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

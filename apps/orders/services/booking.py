@@ -1,0 +1,217 @@
+"""Book and pay in one request (DESIGN.md section 3).
+
+    order_begin      T1: quote, create the order (pending_payment), hold every night's room
+    payments.charge  the provider call, outside any transaction or row lock
+    order_mark_paid  T2: order paid + payment recorded + OrderPlaced/PaymentApproved in the outbox
+    order_mark_failed T2': order payment_failed + rooms released (decline, timeout, open circuit)
+
+A crash between the charge and T2 leaves a pending_payment order holding its rooms; the
+reconciliation job asks the provider and finishes it one way or the other.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.orders.dtos import OrderData
+from apps.orders.errors import OrderError, OrderErrorCode
+from apps.orders.events import OrderPlaced
+from apps.orders.models import BookingRequest, Order, OrderStatus
+from apps.orders.services.idempotency import booking_request_finish, booking_request_start
+from apps.payments import api as payments
+from apps.reservations import api as reservations
+from hotel.errors import DomainError
+from hotel.eventbus import publish
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingInput:
+    hotel_id: int
+    room_type_id: int
+    check_in: datetime.date
+    check_out: datetime.date
+    guests: int
+    payment_method: str
+    payment_key: str
+
+    def fingerprint(self) -> str:
+        body = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = "") -> OrderData:
+    """Book and pay. Returns the paid order, or raises the refusal (400/402/404/409/503).
+
+    With an ``idempotency_key``, a replay returns (or raises) the first outcome, and
+    concurrent replays make one order and one charge.
+    """
+    request = None
+    if idempotency_key:
+        started = booking_request_start(
+            guest_id=guest_id, idempotency_key=idempotency_key, fingerprint=booking.fingerprint()
+        )
+        if started.replay is not None:
+            return started.replay
+        request = started.request
+    try:
+        order = order_begin(guest_id=guest_id, booking=booking, request=request)
+    except DomainError as error:
+        with transaction.atomic():
+            booking_request_finish(request=request, error=error)
+        raise
+    try:
+        charge = payments.charge(
+            order_reference=order.reference,
+            amount_krw=order.total_krw,
+            payment_key=booking.payment_key,
+            method=booking.payment_method,
+            idempotency_key=f"{order.reference}:charge",
+        )
+    except payments.PaymentDeclined as declined:
+        order_mark_failed(order_id=order.id, error=declined, payment_key=booking.payment_key)
+        raise
+    except payments.PaymentUnavailable as unavailable:
+        order_mark_failed(order_id=order.id, error=unavailable, outcome_uncertain=True)
+        raise
+    return order_mark_paid(order_id=order.id, charge=charge)
+
+
+def order_begin(
+    *, guest_id: int, booking: BookingInput, request: BookingRequest | None = None
+) -> OrderData:
+    """T1: price the stay from the hotel's own rates, create the order, hold the rooms.
+
+    The hold is a guarded UPDATE over every night (see reservations.rooms_hold); it locks
+    those inventory rows only until this short transaction commits.
+    """
+    with transaction.atomic():
+        room_type = reservations.room_type_summary(room_type_id=booking.room_type_id)
+        if room_type.hotel_id != booking.hotel_id:
+            raise OrderError(
+                OrderErrorCode.ROOM_TYPE_MISMATCH,
+                "That room type belongs to another hotel.",
+                details={"field": "room_type_id"},
+                http_status=400,
+            )
+        quote = reservations.stay_quote(
+            room_type_id=booking.room_type_id,
+            check_in=booking.check_in,
+            check_out=booking.check_out,
+            guests=booking.guests,
+        )
+        order = Order.objects.create(
+            guest_id=guest_id,
+            hotel_id=room_type.hotel_id,
+            room_type_id=room_type.room_type_id,
+            hotel_name=room_type.hotel_name,
+            room_type_name=room_type.room_type_name,
+            check_in=booking.check_in,
+            check_out=booking.check_out,
+            nights=quote.nights,
+            guests=booking.guests,
+            total_krw=quote.total_krw,
+            payment_method=booking.payment_method,
+        )
+        reservations.rooms_hold(
+            room_type_id=order.room_type_id, check_in=order.check_in, check_out=order.check_out
+        )
+        if request is not None:
+            BookingRequest.objects.filter(pk=request.pk).update(order=order)
+    return OrderData.from_order(order)
+
+
+def order_mark_paid(*, order_id: int, charge: payments.ApprovedCharge) -> OrderData:
+    """T2: the charge went through. Order paid, payment recorded, both events published.
+
+    If reconciliation already settled the order (only after a very long stall), a paid order
+    is returned as is and a failed one gets the charge voided.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            order.transition_to(OrderStatus.PAID)
+            order.paid_at = timezone.now()
+            order.payment_outcome_uncertain = False
+            order.save(
+                update_fields=["status", "paid_at", "payment_outcome_uncertain", "updated_at"]
+            )
+            publish(
+                OrderPlaced(
+                    order_id=order.pk,
+                    order_reference=order.reference,
+                    guest_id=order.guest_id,
+                    hotel_id=order.hotel_id,
+                    hotel_name=order.hotel_name,
+                    room_type_id=order.room_type_id,
+                    room_type_name=order.room_type_name,
+                    check_in=order.check_in,
+                    check_out=order.check_out,
+                    nights=order.nights,
+                    guests=order.guests,
+                    total_krw=order.total_krw,
+                    payment_method=order.payment_method,
+                    placed_at=order.paid_at,
+                ),
+                correlation_id=str(order.pk),
+            )
+            payments.record_approved_charge(
+                charge=charge, order_id=order.pk, guest_id=order.guest_id
+            )
+            data = OrderData.from_order(order)
+            booking_request_finish(request=_request_of(order), order=data)
+            return data
+        settled = OrderData.from_order(order)
+    if settled.status == OrderStatus.PAYMENT_FAILED:
+        payments.void_charge(charge=charge, reason="order failed before the charge was recorded")
+        raise OrderError(
+            settled.failure_code or "payment_failed",
+            settled.failure_message or "The payment could not be completed.",
+            http_status=503,
+            retry_after_seconds=1,
+        )
+    return settled
+
+
+def order_mark_failed(
+    *,
+    order_id: int,
+    error: DomainError,
+    outcome_uncertain: bool = False,
+    payment_key: str = "",
+) -> None:
+    """T2': the charge did not go through. Order payment_failed, rooms released, the guest's
+    refusal stored for replays. ``outcome_uncertain``: a timeout or provider error, where the
+    provider may have charged anyway; reconciliation checks and voids such charges."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            return
+        order.transition_to(OrderStatus.PAYMENT_FAILED)
+        order.failure_code = str(error.code)[:50]
+        order.failure_message = error.message[:300]
+        order.payment_outcome_uncertain = outcome_uncertain
+        order.save()
+        reservations.rooms_release(
+            room_type_id=order.room_type_id, check_in=order.check_in, check_out=order.check_out
+        )
+        if isinstance(error, payments.PaymentDeclined):
+            payments.record_declined_charge(
+                order_id=order.pk,
+                guest_id=order.guest_id,
+                order_reference=order.reference,
+                payment_key=payment_key,
+                method=order.payment_method,
+                amount_krw=order.total_krw,
+                reason=error.reason,
+            )
+        booking_request_finish(request=_request_of(order), error=error)
+
+
+def _request_of(order: Order) -> BookingRequest | None:
+    return BookingRequest.objects.filter(order=order).first()

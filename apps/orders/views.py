@@ -1,0 +1,64 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from apps.orders import selectors, services
+from apps.orders.filters import OrderFilter
+from apps.orders.serializers import BookingInputSerializer, OrderSerializer
+from hotel.throttling import SettingsScopedRateThrottle
+
+
+class BookingThrottle(SettingsScopedRateThrottle):
+    scope = "booking"
+
+    def allow_request(self, request, view):
+        return request.method != "POST" or super().allow_request(request, view)
+
+
+class OrderListView(GenericAPIView):
+    """Your orders (GET), or book and pay (POST) in one request."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    throttle_classes = [BookingThrottle]
+
+    def get_queryset(self):
+        return selectors.order_list(guest_id=self.request.user.pk)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=BookingInputSerializer,
+        responses={201: OrderSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Makes retries safe: the same key returns the first outcome.",
+            )
+        ],
+    )
+    def post(self, request):
+        data = BookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_place(
+            guest_id=request.user.pk,
+            booking=services.BookingInput(**data.validated_data),
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
+        )
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get(self, request, order_id: int):
+        order = selectors.order_get(order_id=order_id, guest_id=request.user.pk)
+        return Response(OrderSerializer(order).data)
