@@ -156,8 +156,7 @@ def naive_baseline(workers: int, total: int) -> dict:
     preload(total)
     start = time.monotonic()
     procs = [
-        subprocess.Popen([sys.executable, "-c", NAIVE_WORKER, DATABASE_URL])
-        for _ in range(workers)
+        subprocess.Popen([sys.executable, "-c", NAIVE_WORKER, DATABASE_URL]) for _ in range(workers)
     ]
     for proc in procs:
         proc.wait()
