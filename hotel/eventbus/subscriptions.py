@@ -24,6 +24,7 @@ from hotel.eventbus.event_types import Event, EventMeta
 _signals = blinker.Namespace()
 _by_event_type: dict[str, list[str]] = defaultdict(list)
 _subscriptions: dict[tuple[str, str], Subscription] = {}
+_in_transaction: dict[str, bool] = {}
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, EventMeta], None]
@@ -40,12 +41,22 @@ class Subscription:
     func: Callable[[Any, EventMeta], None]
 
 
-def subscribe(event_class: type[E], *, name: str) -> Callable[[Handler[E]], Handler[E]]:
+def subscribe(
+    event_class: type[E], *, name: str, in_transaction: bool = True
+) -> Callable[[Handler[E]], Handler[E]]:
     """Register ``func(event, meta)`` to handle every ``event_class`` published from now on.
 
-    The handler runs in the worker, inside the transaction that marks its delivery done: its
-    database writes commit together with that mark or not at all. It must be idempotent (a
-    delivery may run again after a crash) and must not swallow errors it wants retried.
+    By default the handler runs in the worker, inside the transaction that marks its delivery
+    done: its database writes commit together with that mark or not at all. It must be
+    idempotent (a delivery may run again after a crash) and must not swallow errors it wants
+    retried.
+
+    ``in_transaction=False`` is for handlers that call the outside world (a payment provider,
+    a messaging API): no network call may hold a transaction open. The worker runs such a
+    handler outside any transaction and marks the delivery done afterwards, so a crash in
+    between runs it again: it must make its outside call idempotent (an idempotency key
+    derived from ``meta.event_id``) and open its own transactions for its writes. All
+    subscriptions of one name share one mode.
     """
 
     def decorator(func: Handler[E]) -> Handler[E]:
@@ -55,6 +66,9 @@ def subscribe(event_class: type[E], *, name: str) -> Callable[[Handler[E]], Hand
             if existing.func is func:
                 return func
             raise ValueError(f"handler name {name!r} is already subscribed to {key[0]}")
+        mode = _in_transaction.setdefault(name, in_transaction)
+        if mode != in_transaction:
+            raise ValueError(f"handler name {name!r} is subscribed with both transaction modes")
         _subscriptions[key] = Subscription(event_class.event_type, name, func)
         _by_event_type[event_class.event_type].append(name)
 
@@ -72,6 +86,8 @@ def unsubscribe(event_class: type[Event], *, name: str) -> None:
     key = (event_class.event_type, name)
     if _subscriptions.pop(key, None) is None:
         return
+    if name not in subscribed_handler_names():
+        _in_transaction.pop(name, None)
     _by_event_type[event_class.event_type].remove(name)
     signal = signal_for(event_class.event_type)
     for receiver in list(signal.receivers_for(name)):
@@ -84,6 +100,10 @@ def signal_for(event_type: str) -> blinker.NamedSignal:
 
 def handler_names_for(event_type: str) -> list[str]:
     return list(_by_event_type.get(event_type, ()))
+
+
+def runs_in_transaction(handler_name: str) -> bool:
+    return _in_transaction.get(handler_name, True)
 
 
 def subscribed_handler_names() -> set[str]:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from hotel.eventbus.event_types import Event, EventMeta, event_class
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.periodic import PeriodicScheduler
-from hotel.eventbus.subscriptions import dispatch, subscribed_handler_names
+from hotel.eventbus.subscriptions import dispatch, runs_in_transaction, subscribed_handler_names
 from hotel.eventbus.wakeup import Wakeup
 
 logger = logging.getLogger("hotel.eventbus.worker")
@@ -189,19 +189,29 @@ class OutboxWorker:
         return Claim(token=token, deliveries=deliveries)
 
     def handle(self, claim: Claim) -> RoundResult:
-        """Run the claimed deliveries' handlers; commit effects and outcomes together.
+        """Run the claimed deliveries' handlers and record each outcome.
 
-        Fast path: the whole batch in one transaction with no savepoints (no extra round trips
-        per delivery). If a handler raises, that transaction rolls back whole and the batch is
-        run again with a savepoint around each handler, the failed one recorded without being
-        run again. A handler may thus run twice within a round; only one run's effects commit.
+        Handlers that run in the transaction (the default) go as one batch. Fast path: the
+        whole batch in one transaction with no savepoints (no extra round trips per delivery).
+        If a handler raises, that transaction rolls back whole and the batch is run again with
+        a savepoint around each handler, the failed one recorded without being run again. A
+        handler may thus run twice within a round; only one run's effects commit.
+
+        Handlers subscribed with ``in_transaction=False`` then run one by one outside any
+        transaction, each followed by a short transaction that records its outcome.
         """
-        if not claim.deliveries:
-            return RoundResult()
-        try:
-            return self._handle(claim, isolate=False)
-        except _FastPathFailed as failed:
-            return self._handle(claim, isolate=True, known_failure=failed)
+        inside = tuple(d for d in claim.deliveries if runs_in_transaction(d.handler))
+        outside = [d for d in claim.deliveries if not runs_in_transaction(d.handler)]
+        result = RoundResult()
+        if inside:
+            batch = Claim(token=claim.token, deliveries=inside)
+            try:
+                result = self._handle(batch, isolate=False)
+            except _FastPathFailed as failed:
+                result = self._handle(batch, isolate=True, known_failure=failed)
+        for delivery in outside:
+            self._handle_outside_transaction(claim.token, delivery, result)
+        return result
 
     def run_once(self, *, limit: int | None = None) -> RoundResult:
         return self.handle(self.claim(limit=limit))
@@ -253,6 +263,35 @@ class OutboxWorker:
                 "lease lost before handling; left to the worker that took over: %s", result.lost
             )
         return result
+
+    def _handle_outside_transaction(
+        self, token: uuid.UUID, delivery: ClaimedDelivery, result: RoundResult
+    ) -> None:
+        rows = Delivery.objects.using(self.using).filter(
+            id=delivery.id, lease_token=token, state=PENDING
+        )
+        if self.stopping:
+            if rows.update(lease_token=None, leased_until=None, attempts=F("attempts") - 1):
+                result.released.append(delivery.id)
+            return
+        if not rows.exists():
+            result.lost.append(delivery.id)
+            return
+        stored = self._load_events({delivery.event_id})[delivery.event_id]
+        error = self._run_handler(delivery, stored, isolate=False)
+        with transaction.atomic(using=self.using):
+            if not rows.select_for_update().exists():
+                # Another worker took over after our lease ran out; it will run the handler
+                # again, which the handler's idempotency key makes harmless.
+                logger.warning("lease of delivery #%s lost while its handler ran", delivery.id)
+                result.lost.append(delivery.id)
+                return
+            now = timezone.now()
+            if error is None:
+                rows.update(state=DONE, completed_at=now, lease_token=None, leased_until=None)
+                result.done.append(delivery.id)
+            else:
+                self._record_failure(delivery, error, now=now, result=result)
 
     def _load_events(self, event_ids: set[int]) -> dict[int, tuple[Event, EventMeta]]:
         rows = (

@@ -1,0 +1,110 @@
+"""Handlers that call the outside world run outside any transaction (in_transaction=False)."""
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hotel.eventbus import Event, publish, subscribe
+from hotel.eventbus.models import Delivery
+from hotel.eventbus.subscriptions import unsubscribe
+from hotel.eventbus.testing import drain_outbox
+from hotel.eventbus.worker import OutboxWorker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Called(Event, event_type="probe.Called", aggregate="probe", aggregate_id_field="key"):
+    key: str
+
+
+@pytest.fixture
+def outside_calls():
+    """A handler standing in for a provider call; records whether a transaction was open."""
+    calls: list[tuple[str, bool]] = []
+    behaviour = {"fail": False, "on_call": None}
+
+    def call_provider(event: Called, meta) -> None:
+        calls.append((event.key, connection.in_atomic_block))
+        if behaviour["on_call"]:
+            behaviour["on_call"](meta)
+        if behaviour["fail"]:
+            raise ConnectionError("provider down")
+
+    subscribe(Called, name="probe.call_provider", in_transaction=False)(call_provider)
+    yield calls, behaviour
+    unsubscribe(Called, name="probe.call_provider")
+
+
+def publish_called(key: str) -> None:
+    with transaction.atomic():
+        publish(Called(key=key))
+
+
+def test_the_handler_runs_outside_any_transaction_and_its_delivery_is_done(outside_calls):
+    calls, _ = outside_calls
+    publish_called("a")
+
+    result = drain_outbox()
+
+    assert calls == [("a", False)]
+    assert len(result.done) == 1
+    assert Delivery.objects.get().state == "done"
+
+
+def test_a_failure_backs_off_and_keeps_the_error(outside_calls):
+    _calls, behaviour = outside_calls
+    behaviour["fail"] = True
+    publish_called("a")
+
+    result = drain_outbox()
+
+    delivery = Delivery.objects.get()
+    assert len(result.retried) == 1
+    assert (delivery.state, delivery.attempts) == ("pending", 1)
+    assert "provider down" in delivery.last_error
+    assert delivery.available_at > timezone.now()
+
+
+def test_a_worker_that_lost_its_lease_while_calling_does_not_mark_the_delivery(outside_calls):
+    _calls, behaviour = outside_calls
+    takeover = uuid.uuid4()
+
+    def taken_over(meta):  # another worker took the delivery over mid-call
+        Delivery.objects.update(lease_token=takeover)
+
+    behaviour["on_call"] = taken_over
+    publish_called("a")
+    worker = OutboxWorker()
+
+    result = worker.handle(worker.claim())
+
+    delivery = Delivery.objects.get()
+    assert result.lost == [delivery.pk]
+    assert (delivery.state, delivery.lease_token) == ("pending", takeover)
+
+
+def test_a_stop_request_gives_outside_deliveries_back_untouched(outside_calls):
+    calls, _ = outside_calls
+    publish_called("a")
+    worker = OutboxWorker()
+    claim = worker.claim()
+    worker.request_stop()
+
+    result = worker.handle(claim)
+
+    assert calls == []
+    assert len(result.released) == 1
+    assert Delivery.objects.values_list("attempts", "lease_token").get() == (0, None)
+
+
+def test_one_name_cannot_mix_transaction_modes(outside_calls):
+    @dataclass(frozen=True, kw_only=True)
+    class Other(Event, event_type="probe.Other", aggregate="probe", aggregate_id_field="key"):
+        key: str
+
+    with pytest.raises(ValueError, match="both transaction modes"):
+        subscribe(Other, name="probe.call_provider")(lambda event, meta: None)
