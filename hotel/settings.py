@@ -198,6 +198,12 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 # IP for anonymous throttling); unset: REMOTE_ADDR, or the whole X-Forwarded-For if present.
 REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=None)
 
+# --- Hotel side (apps.reservations) ------------------------------------------------------
+# (filled by the hotel-side work)
+
+# --- Mypage and notifications (apps.customer) ---------------------------------------------
+# (filled by the notifications work)
+
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
