@@ -63,3 +63,21 @@ def test_an_old_payload_is_upcast_to_the_current_version():
 def test_a_payload_newer_than_the_code_is_refused():
     with pytest.raises(UnknownEventType, match="newer"):
         Pinged.from_payload({"key": "a", "n": 1, "note": ""}, version=3)
+
+
+@pytest.mark.postgres
+def test_publishing_is_one_statement_and_notifies_workers_once_per_transaction():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        publish(Pinged(key="a", n=1))
+        publish(Pinged(key="a", n=2))
+    with CaptureQueriesContext(connection) as next_transaction, transaction.atomic():
+        publish(Pinged(key="a", n=3))
+
+    statements = [q["sql"] for q in queries.captured_queries if "eventbus_event" in q["sql"]]
+    assert len(statements) == 2
+    assert ["pg_notify" in sql for sql in statements] == [True, False]
+    assert sum("pg_notify" in q["sql"] for q in next_transaction.captured_queries) == 1
+    assert Delivery.objects.count() == 9
