@@ -92,6 +92,18 @@ if DATABASE_IS_SQLITE:
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
         ),
     }
+elif DB_POOL_MAX_SIZE := env.int("DB_POOL_MAX_SIZE", default=0):
+    # A connection pool per process (psycopg_pool): web threads borrow a connection for their
+    # database work and give it back while they wait on the payment provider, so a process
+    # with many threads needs few connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": env.float("DB_POOL_TIMEOUT_SECONDS", default=10.0),
+        }
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -199,7 +211,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=None)
 
 # --- Hotel side (apps.reservations) ------------------------------------------------------
-# (filled by the hotel-side work)
+# Fault injection: the reservations handlers (OrderPlaced, OrderCancelled) raise, as if the
+# hotel side were down. Bookings still succeed; their events wait and drain once it is off.
+RESERVATIONS_HANDLERS_FAIL = env.bool("RESERVATIONS_HANDLERS_FAIL", default=False)
 
 # --- Mypage and notifications (apps.customer) ---------------------------------------------
 # (filled by the notifications work)

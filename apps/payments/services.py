@@ -24,18 +24,21 @@ from apps.payments.errors import (
 from apps.payments.events import PaymentApproved, PaymentRefunded
 from apps.payments.gateway import ProviderDeclined, ProviderPayment, payment_provider
 from apps.payments.models import Payment, PaymentMethod, Refund
+from hotel.db_connections import release_pooled_connections
 from hotel.eventbus import publish
 
 logger = logging.getLogger("apps.payments")
 
 
-def check_outside_transaction(*, operation: str) -> None:
-    """Refuse a provider call inside ``transaction.atomic()`` (see the module docstring)."""
+def before_provider_call(*, operation: str) -> None:
+    """Refuse a provider call inside ``transaction.atomic()`` (see the module docstring), and
+    give a pooled database connection back while the call waits."""
     if transaction.get_connection().in_atomic_block:
         raise ProviderCallInsideTransaction(
             f"payments.{operation} calls the payment provider and must not run inside "
             "transaction.atomic(): commit first, call, then record in a new transaction."
         )
+    release_pooled_connections()
 
 
 def check_inside_transaction(*, operation: str) -> None:
@@ -50,7 +53,7 @@ def charge_confirm(
 ) -> ProviderPayment:
     """Ask the provider to approve the payment; raise ``PaymentDeclined`` or
     ``PaymentUnavailable`` otherwise."""
-    check_outside_transaction(operation="charge")
+    before_provider_call(operation="charge")
     if amount_krw <= 0:
         raise PaymentError("invalid_amount", "The amount must be a positive number of KRW.")
     if method not in PaymentMethod.values:
@@ -82,7 +85,7 @@ def charge_confirm(
 
 def charge_find(*, order_reference: str) -> ProviderPayment | None:
     """The provider's live (not fully cancelled) approval for ``order_reference``, if any."""
-    check_outside_transaction(operation="find_charge")
+    before_provider_call(operation="find_charge")
     found = payment_provider().find_by_order(order_reference=order_reference)
     if found is None or found.fully_cancelled:
         return None
@@ -91,7 +94,7 @@ def charge_find(*, order_reference: str) -> ProviderPayment | None:
 
 def charge_void(*, payment_key: str, order_reference: str, reason: str) -> None:
     """Cancel in full a charge that no order records (reconciliation's orphan). Idempotent."""
-    check_outside_transaction(operation="void_charge")
+    before_provider_call(operation="void_charge")
     if (
         Payment.objects.filter(payment_key=payment_key)
         .exclude(status=Payment.Status.DECLINED)
@@ -200,7 +203,7 @@ def payment_refund(*, order_id: int, amount_krw: int, reason: str, idempotency_k
     transaction), then the ``Refund`` row, the payment's new total and ``PaymentRefunded`` in one
     transaction. The same ``idempotency_key`` again returns the first refund; after a crash
     between the two steps, retrying with that key re-uses the provider's cancel."""
-    check_outside_transaction(operation="refund")
+    before_provider_call(operation="refund")
     # Read the payment before looking for a replay: a concurrent retry that commits in between
     # is then either seen as a replay or not yet reflected in the payment's refunded total.
     payment = Payment.objects.filter(order_id=order_id).first()

@@ -3,16 +3,33 @@
 Superusers see everything. A hotelier's reach is the model permissions Django grants them,
 narrowed to their hotels here: querysets, foreign-key choices, list filters and the per-object
 change/delete checks all go through ``_hotel_scope``. Inventory counts change only through
-the services (so the admin never writes a stale ``rooms_held``).
+the services (so the admin never writes a stale ``rooms_held``), and so do reservations:
+confirm and reject are actions calling the same services as the API, never form edits.
 """
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from apps.reservations import selectors, services
-from apps.reservations.models import Hotel, HotelierMembership, NightlyRate, RoomNight, RoomType
+from apps.reservations.errors import ReservationsError
+from apps.reservations.models import (
+    Cancellation,
+    CancellationPolicy,
+    Hotel,
+    HotelierMembership,
+    NightlyRate,
+    Reservation,
+    ReservationStatusChange,
+    RoomNight,
+    RoomType,
+)
 
 
 def _hotel_scope(request: HttpRequest) -> QuerySet[Hotel]:
@@ -212,3 +229,266 @@ class HotelierMembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser
+
+
+# --- Reservations, cancellations and the cancellation policy ----------------------------------
+
+
+class ReservationHotelListFilter(ScopedHotelListFilter):
+    hotel_path = "reservation__hotel"
+
+
+class ReservationStatusChangeInline(admin.TabularInline):
+    """The reservation's history, read-only."""
+
+    model = ReservationStatusChange
+    extra = 0
+    can_delete = False
+    ordering = ("id",)
+    fields = ("changed_at", "from_status", "to_status", "actor", "by", "note")
+    readonly_fields = fields
+    verbose_name = "status change"
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class RejectReservationsForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=1000,
+        help_text="Sent to the guest with the full refund.",
+    )
+
+
+@admin.register(Reservation)
+class ReservationAdmin(HotelScopedAdmin):
+    """Reservation requests of the hotelier's hotels: confirm or reject them (one or many).
+
+    Nothing is edited through the form: the change page is read-only (view permission), and the
+    status changes only through the actions, which call the services (404 and 409 rules
+    included) and report refusals as messages.
+    """
+
+    list_display = (
+        "id",
+        "order_id",
+        "guest_name",
+        "hotel",
+        "room_type",
+        "check_in",
+        "check_out",
+        "guests",
+        "total_krw",
+        "status",
+        "requested_at",
+    )
+    list_display_links = ("id", "order_id")
+    list_filter = (
+        ScopedHotelListFilter,
+        "status",
+        ("check_in", admin.DateFieldListFilter),
+        ("check_out", admin.DateFieldListFilter),
+    )
+    list_select_related = ("hotel", "room_type")
+    search_fields = ("guest_name", "order_reference")
+    search_help_text = "Guest name, order reference or order id."
+    date_hierarchy = "check_in"
+    fields = (
+        "status",
+        "order_id",
+        "order_reference",
+        "guest_id",
+        "guest_name",
+        "hotel",
+        "room_type",
+        "check_in",
+        "check_out",
+        "guests",
+        "total_krw",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "rejection_reason",
+        "cancellation_summary",
+    )
+    readonly_fields = fields
+    inlines = (ReservationStatusChangeInline,)
+    actions = ("confirm_reservations", "reject_reservations")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # reservations come from paid orders only
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # kept for good, whatever happens to them
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # "change" lets a hotelier run the actions; no reservation is edited through its form.
+        return obj is None and super().has_change_permission(request)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        # An order id is matched exactly; order references are random, so digits match only ids.
+        term = search_term.strip()
+        if term.isdigit():
+            return queryset.filter(Q(guest_name__icontains=term) | Q(order_id=int(term))), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="cancellation")
+    def cancellation_summary(self, obj: Reservation) -> str:
+        cancellation = getattr(obj, "cancellation", None)
+        if cancellation is None:
+            return "-"
+        return (
+            f"{cancellation.cancelled_at:%Y-%m-%d %H:%M} by {cancellation.cancelled_by}: "
+            f"fee {cancellation.fee_krw:,} KRW, refund {cancellation.refund_krw:,} KRW "
+            f"({cancellation.policy_summary}) {cancellation.reason}".strip()
+        )
+
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Reservation],
+        change: Callable[[Reservation], object],
+        done: str,
+    ) -> None:
+        """Run ``change`` on each reservation; report successes once and each refusal."""
+        changed = 0
+        for reservation in queryset.order_by("pk"):
+            try:
+                change(reservation)
+            except ReservationsError as exc:
+                self.message_user(
+                    request,
+                    f"Reservation {reservation.pk} (order {reservation.order_id}): {exc.message}",
+                    messages.ERROR,
+                )
+            else:
+                changed += 1
+        if changed:
+            noun = "reservation" if changed == 1 else "reservations"
+            self.message_user(request, f"{changed} {noun} {done}.", messages.SUCCESS)
+
+    @admin.action(description="Confirm selected reservation requests", permissions=("change",))
+    def confirm_reservations(self, request: HttpRequest, queryset: QuerySet[Reservation]) -> None:
+        self._apply(
+            request,
+            queryset,
+            lambda reservation: services.reservation_confirm(
+                reservation_id=reservation.pk, by=request.user
+            ),
+            "confirmed",
+        )
+
+    @admin.action(
+        description="Reject selected reservation requests (asks for a reason)",
+        permissions=("change",),
+    )
+    def reject_reservations(self, request: HttpRequest, queryset: QuerySet[Reservation]):
+        """First shows a page asking for the reason; its form posts back here with "apply"."""
+        form = RejectReservationsForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(
+                request,
+                queryset,
+                lambda reservation: services.reservation_reject(
+                    reservation_id=reservation.pk, by=request.user, reason=reason
+                ),
+                "rejected",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject reservation requests",
+            "opts": self.model._meta,
+            "reservations": queryset.order_by("pk"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "reject_reservations",
+        }
+        return TemplateResponse(
+            request, "admin/reservations/reservation/reject_reservations.html", context
+        )
+
+
+@admin.register(Cancellation)
+class CancellationAdmin(HotelScopedAdmin):
+    """The hotelier's cancellations, read-only: they are history."""
+
+    hotel_path = "reservation__hotel"
+    list_display = (
+        "id",
+        "reservation",
+        "order_id",
+        "guest_name",
+        "cancelled_by",
+        "fee_krw",
+        "refund_krw",
+        "cancelled_at",
+    )
+    list_filter = (
+        ReservationHotelListFilter,
+        "cancelled_by",
+        ("cancelled_at", admin.DateFieldListFilter),
+    )
+    list_select_related = ("reservation__hotel",)
+    search_fields = ("reservation__guest_name", "reservation__order_reference")
+    search_help_text = "Guest name, order reference or order id."
+    fields = (
+        "reservation",
+        "cancelled_by",
+        "reason",
+        "fee_krw",
+        "refund_krw",
+        "policy_summary",
+        "cancelled_at",
+        "recorded_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="order id", ordering="reservation__order_id")
+    def order_id(self, obj: Cancellation) -> int:
+        return obj.reservation.order_id
+
+    @admin.display(description="guest", ordering="reservation__guest_name")
+    def guest_name(self, obj: Cancellation) -> str:
+        return obj.reservation.guest_name
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        term = search_term.strip()
+        if term.isdigit():
+            matches = Q(reservation__guest_name__icontains=term) | Q(
+                reservation__order_id=int(term)
+            )
+            return queryset.filter(matches), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(CancellationPolicy)
+class CancellationPolicyAdmin(HotelScopedAdmin):
+    """Each hotel's cancellation policy, and room types' overrides, edited by its hoteliers."""
+
+    list_display = ("hotel", "scope", "free_until_days_before", "fee_percent", "updated_at")
+    list_filter = (ScopedHotelListFilter,)
+    list_select_related = ("hotel", "room_type")
+    fields = ("hotel", "room_type", "free_until_days_before", "fee_percent")
+
+    @admin.display(description="applies to", ordering="room_type__name")
+    def scope(self, obj: CancellationPolicy) -> str:
+        return obj.room_type.name if obj.room_type_id else "all room types"

@@ -4,13 +4,22 @@ Plain frozen dataclasses in, plain data out; never model instances. Amounts are 
 stays are ``[check_in, check_out)`` date ranges in the hotel's local calendar.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from apps.reservations import selectors, services
-from apps.reservations.dtos import NightPrice, RoomTypeSummary, StayQuote
+from apps.reservations.dtos import (
+    CancellationData,
+    CancellationQuote,
+    NightPrice,
+    ReservationData,
+    RoomTypeSummary,
+    StayQuote,
+)
 from apps.reservations.errors import (
     HotelNotFound,
+    IllegalReservationTransition,
     InvalidStay,
+    ReservationNotFound,
     ReservationsError,
     ReservationsErrorCode,
     RoomTypeNotFound,
@@ -20,15 +29,22 @@ from apps.reservations.selectors import MAX_STAY_NIGHTS
 
 __all__ = [
     "MAX_STAY_NIGHTS",
+    "CancellationData",
+    "CancellationQuote",
     "HotelNotFound",
+    "IllegalReservationTransition",
     "InvalidStay",
     "NightPrice",
+    "ReservationData",
+    "ReservationNotFound",
     "ReservationsError",
     "ReservationsErrorCode",
     "RoomTypeNotFound",
     "RoomTypeSummary",
     "RoomUnavailable",
     "StayQuote",
+    "cancellation_quote",
+    "reservation_for_order",
     "room_type_summary",
     "rooms_hold",
     "rooms_release",
@@ -70,3 +86,28 @@ def rooms_release(*, room_type_id: int, check_in: date, check_out: date, rooms: 
 def room_type_summary(*, room_type_id: int) -> RoomTypeSummary:
     """The hotel and room type names, capacity and time zone; ``RoomTypeNotFound`` if none."""
     return selectors.room_type_summary(room_type_id=room_type_id)
+
+
+def cancellation_quote(
+    *, room_type_id: int, check_in: date, total_krw: int, at: datetime | None = None
+) -> CancellationQuote:
+    """What cancelling a stay costs at ``at`` (an aware datetime; default now).
+
+    The room type's cancellation policy, else its hotel's, else a full refund. Days are the
+    hotel's local dates: free up to and including ``free_until``, then the policy's fee
+    percentage (rounded down), and no refund from the check-in day on. When the order is
+    cancelled, reservations computes the same quote once, at the time the guest cancelled
+    (``OrderCancelled.cancelled_at``), and stores it with the cancellation. Raises
+    ``RoomTypeNotFound`` (404).
+    """
+    return selectors.cancellation_quote(
+        room_type_id=room_type_id, check_in=check_in, total_krw=total_krw, at=at
+    )
+
+
+def reservation_for_order(*, order_id: int) -> ReservationData | None:
+    """The order's reservation (with its cancellation, if any); ``None`` before it exists.
+
+    A paid order's reservation appears once reservations handled its ``OrderPlaced``.
+    """
+    return selectors.reservation_for_order(order_id=order_id)

@@ -4,7 +4,7 @@ Never model instances: other contexts get these and store ids, not foreign keys.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +56,52 @@ class RoomTypeAvailability:
     #: Whether the requested number of guests fits in one room of this type.
     fits_guests: bool
     quote: StayQuote
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationQuote:
+    """What cancelling a stay costs at a given moment, under the hotel's cancellation policy.
+
+    ``fee_krw + refund_krw == total_krw``. ``free_until`` is the last hotel-local date on which
+    cancelling is free (``None`` when the hotel refunds in full whatever the date).
+    """
+
+    fee_krw: int
+    refund_krw: int
+    free_until: date | None
+    policy_summary: str
+    refundable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationData:
+    cancellation_id: int
+    cancelled_by: str  # "guest" | "hotel" | "system"
+    reason: str
+    fee_krw: int
+    refund_krw: int
+    policy_summary: str
+    cancelled_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationData:
+    """A reservation as other contexts see it.
+
+    ``status`` is one of ``requested``, ``confirmed``, ``rejected``, ``cancelled``.
+    """
+
+    reservation_id: int
+    order_id: int
+    guest_id: int
+    hotel_id: int
+    room_type_id: int
+    check_in: date
+    check_out: date
+    guests: int
+    total_krw: int
+    status: str
+    rejection_reason: str
+    requested_at: datetime
+    decided_at: datetime | None
+    cancellation: CancellationData | None

@@ -15,10 +15,13 @@ class ReservationsErrorCode(StrEnum):
     HOTEL_NOT_FOUND = "hotel_not_found"
     ROOM_TYPE_NOT_FOUND = "room_type_not_found"
     ROOM_UNAVAILABLE = "room_unavailable"
+    RESERVATION_NOT_FOUND = "reservation_not_found"
+    ILLEGAL_RESERVATION_TRANSITION = "illegal_reservation_transition"
+    REJECTION_REASON_REQUIRED = "rejection_reason_required"
 
 
 class ReservationsError(DomainError):
-    """A refused catalogue or inventory operation; ``details["field"]`` names the bad input."""
+    """A refused reservations operation; ``details["field"]`` names the bad input."""
 
     def __init__(
         self,
@@ -75,3 +78,33 @@ class RoomUnavailable(ReservationsError):
             },
         )
         self.sold_out_nights = list(sold_out_nights)
+
+
+class ReservationNotFound(ReservationsError):
+    """No such reservation, or not one of the acting hotelier's hotels (HTTP 404 either way)."""
+
+    http_status = 404
+
+    def __init__(self, *, reservation_id: int | None = None, order_id: int | None = None) -> None:
+        if order_id is not None:
+            message = f"There is no reservation for order {order_id}."
+            details: dict[str, Any] = {"order_id": order_id}
+        else:
+            message = f"There is no reservation {reservation_id}."
+            details = {"reservation_id": reservation_id}
+        super().__init__(ReservationsErrorCode.RESERVATION_NOT_FOUND, message, details=details)
+
+
+class IllegalReservationTransition(ReservationsError):
+    """The reservation's status does not allow the change asked for (HTTP 409)."""
+
+    http_status = 409
+
+    def __init__(self, *, reservation_id: int, status: str, target: str) -> None:
+        super().__init__(
+            ReservationsErrorCode.ILLEGAL_RESERVATION_TRANSITION,
+            f"Reservation {reservation_id} is {status}; it cannot become {target}.",
+            details={"reservation_id": reservation_id, "status": status, "target": target},
+        )
+        self.status = status
+        self.target = target

@@ -1,16 +1,21 @@
-"""The catalogue (hotels, room types, nightly rates) and the nightly inventory.
+"""The catalogue (hotels, room types, nightly rates), the nightly inventory and the hotel side.
 
 Amounts are integer KRW. A stay is the date range ``[check_in, check_out)``: one ``RoomNight``
-per night slept. Reservations and cancellations (the hotel side) will join this module later.
+per night slept. A paid order becomes a ``Reservation`` (requested, then confirmed, rejected or
+cancelled; never deleted), with a ``ReservationStatusChange`` row per change and, once
+cancelled, one ``Cancellation`` that keeps the fee charged under the ``CancellationPolicy``.
 """
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+from apps.reservations.errors import IllegalReservationTransition
 
 
 def validate_time_zone(value: str) -> None:
@@ -41,6 +46,10 @@ class Hotel(models.Model):
     def local_today(self) -> date:
         """Today's date at the hotel."""
         return timezone.localdate(timezone=ZoneInfo(self.time_zone))
+
+    def local_date(self, moment: datetime) -> date:
+        """The hotel's calendar date at ``moment`` (an aware datetime)."""
+        return timezone.localdate(moment, timezone=ZoneInfo(self.time_zone))
 
 
 class RoomType(models.Model):
@@ -141,3 +150,206 @@ class HotelierMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.hotel}"
+
+
+class CancellationPolicy(models.Model):
+    """What a guest pays to cancel: per hotel, or for one room type (which then wins).
+
+    Free cancellation until ``free_until_days_before`` days before check-in (up to the end of
+    that day, hotel's local date); from the next day a fee of ``fee_percent`` of the total;
+    from the check-in day on, no refund. A hotel without a policy refunds in full.
+    """
+
+    hotel = models.ForeignKey(Hotel, on_delete=models.CASCADE, related_name="cancellation_policies")
+    room_type = models.ForeignKey(
+        RoomType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cancellation_policies",
+        help_text="Leave empty for the hotel's policy; set it to override one room type's.",
+    )
+    free_until_days_before = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="Free cancellation until this many days before check-in (hotel's local date).",
+    )
+    fee_percent = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(100)],
+        help_text="Share of the total kept when cancelling later, before the check-in day.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "cancellation policies"
+        ordering = ("hotel_id", "room_type_id", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("hotel",),
+                condition=models.Q(room_type__isnull=True),
+                name="cancellation_policy_one_per_hotel",
+                violation_error_message="This hotel already has a hotel-wide policy.",
+            ),
+            models.UniqueConstraint(
+                fields=("room_type",),
+                name="cancellation_policy_one_per_room_type",
+                violation_error_message="This room type already has its own policy.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(free_until_days_before__gte=1),
+                name="cancellation_policy_free_days_at_least_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fee_percent__lte=100),
+                name="cancellation_policy_fee_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.room_type.name if self.room_type_id else "all room types"
+        return f"{self.hotel.name}, {scope}: {self.summary()}"
+
+    def summary(self) -> str:
+        return (
+            f"Free cancellation until {self.free_until_days_before} days before check-in; "
+            f"{self.fee_percent}% fee after that; no refund from the check-in day."
+        )
+
+    def clean(self) -> None:
+        if self.room_type_id and self.hotel_id and self.room_type.hotel_id != self.hotel_id:
+            raise ValidationError({"room_type": "The room type belongs to another hotel."})
+
+
+class ReservationStatus(models.TextChoices):
+    REQUESTED = "requested", "requested (confirming reservation)"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+#: The one table of legal status changes: requested -> confirmed | rejected | cancelled, and a
+#: confirmed stay can still be cancelled. Rejected and cancelled are final.
+RESERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReservationStatus.REQUESTED: frozenset(
+        {ReservationStatus.CONFIRMED, ReservationStatus.REJECTED, ReservationStatus.CANCELLED}
+    ),
+    ReservationStatus.CONFIRMED: frozenset({ReservationStatus.CANCELLED}),
+    ReservationStatus.REJECTED: frozenset(),
+    ReservationStatus.CANCELLED: frozenset(),
+}
+
+
+class Actor(models.TextChoices):
+    GUEST = "guest"
+    HOTEL = "hotel"
+    SYSTEM = "system"
+
+
+class Reservation(models.Model):
+    """A paid order as the hotel sees it. Never deleted; status changes only by ``transition``.
+
+    ``order_id`` is the orders context's id (no foreign key across contexts); ``guest_name`` is
+    a snapshot for the hotelier's search, taken when the request arrived.
+    """
+
+    order_id = models.BigIntegerField(unique=True)
+    order_reference = models.CharField(max_length=64, blank=True)
+    guest_id = models.BigIntegerField(db_index=True)
+    guest_name = models.CharField(max_length=100, blank=True)
+    hotel = models.ForeignKey(Hotel, on_delete=models.PROTECT, related_name="reservations")
+    room_type = models.ForeignKey(RoomType, on_delete=models.PROTECT, related_name="reservations")
+    check_in = models.DateField()
+    check_out = models.DateField()
+    guests = models.PositiveSmallIntegerField()
+    total_krw = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.REQUESTED
+    )
+    rejection_reason = models.TextField(blank=True)
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-requested_at", "-id")
+        indexes = [
+            models.Index(fields=["hotel", "status", "check_in"], name="reservation_hotel_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(check_out__gt=models.F("check_in")),
+                name="reservation_stay_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reservation {self.pk} (order {self.order_id}, {self.status})"
+
+    def transition(self, target: str) -> str:
+        """Move to ``target`` if the status table allows it; returns the previous status.
+
+        The only place a reservation's status changes. Raises ``IllegalReservationTransition``
+        (409) otherwise. The caller holds the row lock and saves.
+        """
+        if target not in RESERVATION_TRANSITIONS[self.status]:
+            raise IllegalReservationTransition(
+                reservation_id=self.pk, status=self.status, target=target
+            )
+        previous, self.status = self.status, target
+        return previous
+
+
+class ReservationStatusChange(models.Model):
+    """The reservation's history: one row when it is requested and one per change after."""
+
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, choices=ReservationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=ReservationStatus.choices)
+    actor = models.CharField(max_length=10, choices=Actor.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("reservation_id", "id")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Cancellation(models.Model):
+    """A reservation's cancellation (one at most, never deleted) and the fee it cost.
+
+    The fee comes from the cancellation policy once, when the reservation is cancelled, and
+    is never recomputed: payments refunds ``refund_krw``.
+    """
+
+    reservation = models.OneToOneField(
+        Reservation, on_delete=models.PROTECT, related_name="cancellation"
+    )
+    cancelled_by = models.CharField(max_length=10, choices=Actor.choices)
+    reason = models.TextField(blank=True)
+    fee_krw = models.PositiveIntegerField()
+    refund_krw = models.PositiveIntegerField()
+    policy_summary = models.CharField(max_length=300)
+    cancelled_at = models.DateTimeField(help_text="When the cancellation was asked for.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-cancelled_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Cancellation of reservation {self.reservation_id}: fee {self.fee_krw:,} KRW"

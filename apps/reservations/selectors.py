@@ -1,20 +1,41 @@
-"""Reads of the catalogue and the inventory: hotel lists, quotes, availability, stay checks."""
+"""Reads: the catalogue and inventory (hotel lists, quotes, availability, stay checks), the
+cancellation policy's quotes, and the reservations a hotelier may see."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from apps.reservations.dtos import NightPrice, RoomTypeAvailability, RoomTypeSummary, StayQuote
+from apps.reservations.dtos import (
+    CancellationData,
+    CancellationQuote,
+    NightPrice,
+    ReservationData,
+    RoomTypeAvailability,
+    RoomTypeSummary,
+    StayQuote,
+)
 from apps.reservations.errors import (
     HotelNotFound,
     InvalidStay,
+    ReservationNotFound,
     ReservationsError,
     ReservationsErrorCode,
     RoomTypeNotFound,
 )
-from apps.reservations.models import Hotel, HotelierMembership, NightlyRate, RoomNight, RoomType
+from apps.reservations.models import (
+    Cancellation,
+    CancellationPolicy,
+    Hotel,
+    HotelierMembership,
+    NightlyRate,
+    Reservation,
+    RoomNight,
+    RoomType,
+)
 
 #: The longest stay one booking may cover.
 MAX_STAY_NIGHTS = 30
@@ -249,3 +270,152 @@ def hotel_availability(
         )
         for room_type in room_types
     ]
+
+
+# --- Cancellation policy -------------------------------------------------------------------
+
+#: What a hotel without a cancellation policy tells its guests.
+FULL_REFUND_SUMMARY = "Free cancellation: the hotel refunds in full."
+
+
+def cancellation_policy_for(*, room_type: RoomType) -> CancellationPolicy | None:
+    """The room type's own policy, else its hotel's, else ``None`` (full refund)."""
+    policies = CancellationPolicy.objects.filter(hotel_id=room_type.hotel_id).filter(
+        Q(room_type_id=room_type.pk) | Q(room_type__isnull=True)
+    )
+    return min(policies, key=lambda policy: policy.room_type_id is None, default=None)
+
+
+def cancellation_quote_build(
+    *, policy: CancellationPolicy | None, check_in: date, total_krw: int, on: date
+) -> CancellationQuote:
+    """The fee for cancelling on the hotel-local date ``on``, under ``policy``.
+
+    Free up to and including ``check_in - free_until_days_before``; ``fee_percent`` of the
+    total (rounded down, in the guest's favour) from the next day; everything from the
+    check-in day on. Without a policy, a full refund whatever the date.
+    """
+    if total_krw < 0:
+        raise InvalidStay(
+            ReservationsErrorCode.INVALID_STAY,
+            "A total cannot be negative.",
+            details={"field": "total_krw"},
+        )
+    if policy is None:
+        return CancellationQuote(
+            fee_krw=0,
+            refund_krw=total_krw,
+            free_until=None,
+            policy_summary=FULL_REFUND_SUMMARY,
+            refundable=total_krw > 0,
+        )
+    free_until = check_in - timedelta(days=policy.free_until_days_before)
+    if on <= free_until:
+        fee_krw = 0
+    elif on < check_in:
+        fee_krw = total_krw * policy.fee_percent // 100
+    else:
+        fee_krw = total_krw
+    return CancellationQuote(
+        fee_krw=fee_krw,
+        refund_krw=total_krw - fee_krw,
+        free_until=free_until,
+        policy_summary=policy.summary(),
+        refundable=fee_krw < total_krw,
+    )
+
+
+def cancellation_quote(
+    *, room_type_id: int, check_in: date, total_krw: int, at: datetime | None = None
+) -> CancellationQuote:
+    """What cancelling a stay of this room type costs at ``at`` (default: now).
+
+    The day boundaries are the hotel's: ``at`` is read as a date in ``Hotel.time_zone``.
+    """
+    at = timezone.now() if at is None else at
+    if timezone.is_naive(at):
+        raise ValueError("cancellation_quote needs an aware datetime")
+    room_type = room_type_get(room_type_id=room_type_id)
+    return cancellation_quote_build(
+        policy=cancellation_policy_for(room_type=room_type),
+        check_in=check_in,
+        total_krw=total_krw,
+        on=room_type.hotel.local_date(at),
+    )
+
+
+# --- Reservations --------------------------------------------------------------------------
+
+
+def _hotelier_scope(queryset: QuerySet, *, user: AbstractBaseUser | AnonymousUser, path: str):
+    """Superusers see every row; a hotelier their hotels' rows; anyone else none."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{path}__in": hotel_ids_managed_by(user=user)})
+
+
+def reservation_list_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Reservation]:
+    """The reservations of the hotels ``user`` manages (all of them for a superuser)."""
+    return _hotelier_scope(
+        Reservation.objects.select_related("hotel", "room_type", "cancellation"),
+        user=user,
+        path="hotel",
+    )
+
+
+def reservation_get_for(
+    *, reservation_id: int, user: AbstractBaseUser | AnonymousUser
+) -> Reservation:
+    """One reservation ``user`` may see; ``ReservationNotFound`` (404) otherwise."""
+    try:
+        return reservation_list_for(user=user).get(pk=reservation_id)
+    except Reservation.DoesNotExist:
+        raise ReservationNotFound(reservation_id=reservation_id) from None
+
+
+def cancellation_list_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cancellation]:
+    """The cancellations of the hotels ``user`` manages (all of them for a superuser)."""
+    return _hotelier_scope(
+        Cancellation.objects.select_related("reservation__hotel", "reservation__room_type"),
+        user=user,
+        path="reservation__hotel",
+    )
+
+
+def reservation_data(reservation: Reservation) -> ReservationData:
+    cancellation = getattr(reservation, "cancellation", None)
+    return ReservationData(
+        reservation_id=reservation.pk,
+        order_id=reservation.order_id,
+        guest_id=reservation.guest_id,
+        hotel_id=reservation.hotel_id,
+        room_type_id=reservation.room_type_id,
+        check_in=reservation.check_in,
+        check_out=reservation.check_out,
+        guests=reservation.guests,
+        total_krw=reservation.total_krw,
+        status=reservation.status,
+        rejection_reason=reservation.rejection_reason,
+        requested_at=reservation.requested_at,
+        decided_at=reservation.decided_at,
+        cancellation=None
+        if cancellation is None
+        else CancellationData(
+            cancellation_id=cancellation.pk,
+            cancelled_by=cancellation.cancelled_by,
+            reason=cancellation.reason,
+            fee_krw=cancellation.fee_krw,
+            refund_krw=cancellation.refund_krw,
+            policy_summary=cancellation.policy_summary,
+            cancelled_at=cancellation.cancelled_at,
+        ),
+    )
+
+
+def reservation_for_order(*, order_id: int) -> ReservationData | None:
+    reservation = (
+        Reservation.objects.select_related("cancellation").filter(order_id=order_id).first()
+    )
+    return None if reservation is None else reservation_data(reservation)

@@ -1,8 +1,9 @@
-"""Input and output serializers of the public catalogue API (shape only, no business rules)."""
+"""Input and output serializers of the catalogue and hotelier APIs (shape only, no rules)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.reservations.models import Hotel, RoomType
+from apps.reservations.models import Cancellation, Hotel, Reservation, RoomType
 
 
 class RoomTypeOutputSerializer(serializers.ModelSerializer):
@@ -56,3 +57,100 @@ class AvailabilityOutputSerializer(serializers.Serializer):
     check_out = serializers.DateField()
     guests = serializers.IntegerField()
     room_types = RoomTypeAvailabilityOutputSerializer(many=True)
+
+
+# --- Hotelier API: reservations and cancellations ------------------------------------------
+
+
+class CancellationOutputSerializer(serializers.ModelSerializer):
+    reservation_id = serializers.IntegerField(source="reservation.pk")
+    order_id = serializers.IntegerField(source="reservation.order_id")
+    hotel_id = serializers.IntegerField(source="reservation.hotel_id")
+    hotel_name = serializers.CharField(source="reservation.hotel.name")
+    room_type_id = serializers.IntegerField(source="reservation.room_type_id")
+    room_type_name = serializers.CharField(source="reservation.room_type.name")
+    guest_name = serializers.CharField(source="reservation.guest_name")
+    check_in = serializers.DateField(source="reservation.check_in")
+    check_out = serializers.DateField(source="reservation.check_out")
+    total_krw = serializers.IntegerField(source="reservation.total_krw")
+
+    class Meta:
+        model = Cancellation
+        fields = (
+            "id",
+            "reservation_id",
+            "order_id",
+            "hotel_id",
+            "hotel_name",
+            "room_type_id",
+            "room_type_name",
+            "guest_name",
+            "check_in",
+            "check_out",
+            "total_krw",
+            "cancelled_by",
+            "reason",
+            "fee_krw",
+            "refund_krw",
+            "policy_summary",
+            "cancelled_at",
+        )
+
+
+class ReservationCancellationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cancellation
+        fields = (
+            "id",
+            "cancelled_by",
+            "reason",
+            "fee_krw",
+            "refund_krw",
+            "policy_summary",
+            "cancelled_at",
+        )
+
+
+class ReservationOutputSerializer(serializers.ModelSerializer):
+    hotel_name = serializers.CharField(source="hotel.name")
+    room_type_name = serializers.CharField(source="room_type.name")
+    nights = serializers.SerializerMethodField()
+    cancellation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reservation
+        fields = (
+            "id",
+            "order_id",
+            "order_reference",
+            "guest_id",
+            "guest_name",
+            "hotel_id",
+            "hotel_name",
+            "room_type_id",
+            "room_type_name",
+            "check_in",
+            "check_out",
+            "nights",
+            "guests",
+            "total_krw",
+            "status",
+            "rejection_reason",
+            "requested_at",
+            "decided_at",
+            "cancellation",
+        )
+
+    def get_nights(self, reservation: Reservation) -> int:
+        return (reservation.check_out - reservation.check_in).days
+
+    @extend_schema_field(ReservationCancellationSerializer(allow_null=True))
+    def get_cancellation(self, reservation: Reservation) -> dict | None:
+        cancellation = getattr(reservation, "cancellation", None)
+        return (
+            None if cancellation is None else ReservationCancellationSerializer(cancellation).data
+        )
+
+
+class ReservationRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)

@@ -10,4 +10,17 @@ urlpatterns = [
         views.HotelAvailabilityApi.as_view(),
         name="hotel-availability",
     ),
+    path("reservations/", views.ReservationListApi.as_view(), name="reservation-list"),
+    path("reservations/<int:pk>/", views.ReservationDetailApi.as_view(), name="reservation-detail"),
+    path(
+        "reservations/<int:pk>/confirm/",
+        views.ReservationConfirmApi.as_view(),
+        name="reservation-confirm",
+    ),
+    path(
+        "reservations/<int:pk>/reject/",
+        views.ReservationRejectApi.as_view(),
+        name="reservation-reject",
+    ),
+    path("cancellations/", views.CancellationListApi.as_view(), name="cancellation-list"),
 ]

@@ -1,20 +1,24 @@
-"""The public catalogue API: hotels, their room types, and availability with prices."""
+"""The public catalogue API (hotels, room types, availability with prices) and the hoteliers'
+API (their hotels' reservations: list, confirm, reject; cancellations)."""
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.reservations import selectors
-from apps.reservations.filters import HotelFilter
+from apps.reservations import selectors, services
+from apps.reservations.filters import CancellationFilter, HotelFilter, ReservationFilter
 from apps.reservations.serializers import (
     AvailabilityInputSerializer,
     AvailabilityOutputSerializer,
+    CancellationOutputSerializer,
     HotelDetailOutputSerializer,
     HotelListOutputSerializer,
+    ReservationOutputSerializer,
+    ReservationRejectInputSerializer,
 )
 
 
@@ -68,3 +72,80 @@ class HotelAvailabilityApi(APIView):
                 }
             ).data
         )
+
+
+# --- Hotelier API --------------------------------------------------------------------------
+# A hotelier sees and acts on their own hotels' reservations only, a superuser on all; any
+# other reservation is a 404 for them, as if it did not exist (a guest's list is empty).
+
+
+class ReservationListApi(generics.ListAPIView):
+    """Reservations of the hotels you manage, newest request first, paginated.
+
+    Filters: ``hotel``, ``status``, ``check_in_after``/``check_in_before``,
+    ``check_out_after``/``check_out_before``; ``search`` by guest name or order id.
+    """
+
+    permission_classes = (IsAuthenticated,)
+    serializer_class = ReservationOutputSerializer
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = ReservationFilter
+
+    def get_queryset(self):
+        return selectors.reservation_list_for(user=self.request.user)
+
+
+class ReservationDetailApi(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(responses=ReservationOutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        reservation = selectors.reservation_get_for(reservation_id=pk, user=request.user)
+        return Response(ReservationOutputSerializer(reservation).data)
+
+
+class ReservationConfirmApi(APIView):
+    """Confirm a requested reservation (409 ``illegal_reservation_transition`` otherwise)."""
+
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(request=None, responses=ReservationOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        services.reservation_confirm(reservation_id=pk, by=request.user)
+        reservation = selectors.reservation_get_for(reservation_id=pk, user=request.user)
+        return Response(ReservationOutputSerializer(reservation).data)
+
+
+class ReservationRejectApi(APIView):
+    """Reject a requested reservation with a ``reason`` for the guest; its rooms are released
+    and the guest is refunded in full."""
+
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(request=ReservationRejectInputSerializer, responses=ReservationOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        # Out of scope is a 404 even with a bad body: nothing about it is told to outsiders.
+        selectors.reservation_get_for(reservation_id=pk, user=request.user)
+        body = ReservationRejectInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.reservation_reject(
+            reservation_id=pk, by=request.user, reason=body.validated_data["reason"]
+        )
+        reservation = selectors.reservation_get_for(reservation_id=pk, user=request.user)
+        return Response(ReservationOutputSerializer(reservation).data)
+
+
+class CancellationListApi(generics.ListAPIView):
+    """Cancellations of the hotels you manage, newest first, with the fee each one kept.
+
+    Filters: ``hotel``, ``cancelled_by``, ``cancelled_at_after``/``cancelled_at_before``
+    (dates); ``search`` by guest name or order id.
+    """
+
+    permission_classes = (IsAuthenticated,)
+    serializer_class = CancellationOutputSerializer
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = CancellationFilter
+
+    def get_queryset(self):
+        return selectors.cancellation_list_for(user=self.request.user)

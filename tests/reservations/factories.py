@@ -5,8 +5,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from factory.django import DjangoModelFactory
 
+from apps.reservations import services
 from apps.reservations.management.commands.load_demo_data import HOTELIER_PERMISSIONS
-from apps.reservations.models import Hotel, HotelierMembership, NightlyRate, RoomNight, RoomType
+from apps.reservations.models import (
+    CancellationPolicy,
+    Hotel,
+    HotelierMembership,
+    NightlyRate,
+    Reservation,
+    RoomNight,
+    RoomType,
+)
 
 
 class HotelFactory(DjangoModelFactory):
@@ -94,3 +103,52 @@ def held_by_night(room_type: RoomType) -> dict[date, int]:
         .order_by("night")
         .values_list("night", "rooms_held")
     )
+
+
+class CancellationPolicyFactory(DjangoModelFactory):
+    """Free until 3 days before check-in, then a 30 % fee (hotel-wide unless ``room_type``)."""
+
+    class Meta:
+        model = CancellationPolicy
+
+    hotel = factory.SubFactory(HotelFactory)
+    room_type = None
+    free_until_days_before = 3
+    fee_percent = 30
+
+
+_order_ids = iter(range(70_001, 10**9))
+
+
+def requested_reservation(
+    room_type: RoomType,
+    *,
+    check_in: date | None = None,
+    nights: int = 2,
+    total_krw: int = 200_000,
+    guest_id: int = 501,
+    guest_name: str = "Kim Minji",
+    order_id: int | None = None,
+) -> Reservation:
+    """A paid booking as the hotel side sees it: its room held on every night (as the order
+    did), then the reservation requested through the service (which publishes the event).
+
+    Check-in defaults to a week from the hotel's today; the room type needs inventory there.
+    """
+    check_in = check_in or room_type.hotel.local_today() + timedelta(days=7)
+    check_out = check_in + timedelta(days=nights)
+    services.rooms_hold(room_type_id=room_type.pk, check_in=check_in, check_out=check_out)
+    order_id = next(_order_ids) if order_id is None else order_id
+    reservation, _ = services.reservation_request_from_order(
+        order_id=order_id,
+        order_reference=f"ORD-{order_id}",
+        guest_id=guest_id,
+        guest_name=guest_name,
+        hotel_id=room_type.hotel_id,
+        room_type_id=room_type.pk,
+        check_in=check_in,
+        check_out=check_out,
+        guests=2,
+        total_krw=total_krw,
+    )
+    return reservation

@@ -28,6 +28,16 @@ HOTELIER_PERMISSIONS = (
     "delete_nightlyrate",
     "view_roomnight",
     "change_roomnight",
+    # The hotel side: confirm and reject requests (actions), read the history and the
+    # cancellations, and set the cancellation policy.
+    "view_reservation",
+    "change_reservation",
+    "view_reservationstatuschange",
+    "view_cancellation",
+    "view_cancellationpolicy",
+    "add_cancellationpolicy",
+    "change_cancellationpolicy",
+    "delete_cancellationpolicy",
 )
 
 #: Friday and Saturday nights cost this much more than the base rate.

@@ -1,0 +1,35 @@
+"""Writes of the reservations context: the nightly inventory, and the reservation workflow.
+
+Callers import from here (``services.rooms_hold``, ``services.reservation_confirm``); the
+modules below hold one topic each.
+"""
+
+from apps.reservations.services.inventory import (
+    INVENTORY_HORIZON_NIGHTS,
+    inventory_open,
+    inventory_resize,
+    nightly_rates_set,
+    room_night_rooms_total_set,
+    rooms_hold,
+    rooms_release,
+)
+from apps.reservations.services.workflow import (
+    reservation_cancel_for_order,
+    reservation_confirm,
+    reservation_reject,
+    reservation_request_from_order,
+)
+
+__all__ = [
+    "INVENTORY_HORIZON_NIGHTS",
+    "inventory_open",
+    "inventory_resize",
+    "nightly_rates_set",
+    "reservation_cancel_for_order",
+    "reservation_confirm",
+    "reservation_reject",
+    "reservation_request_from_order",
+    "room_night_rooms_total_set",
+    "rooms_hold",
+    "rooms_release",
+]

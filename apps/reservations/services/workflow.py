@@ -1,0 +1,332 @@
+"""The hotel side of a booking: request, confirm, reject, cancel.
+
+Every state change follows one shape, inside one transaction: lock the reservation row
+(``SELECT ... FOR UPDATE``), move its status through ``Reservation.transition`` (the one
+place the status rules live), write a history row, do the change's own work (release the
+rooms, record the cancellation) and publish its event to the outbox. So a cancellation racing
+a confirmation queues on the row lock and sees the other's outcome: either it cancels a
+confirmed reservation, or the confirmation finds it cancelled and is refused with a 409.
+"""
+
+import logging
+from datetime import date, datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.reservations.errors import (
+    ReservationNotFound,
+    ReservationsError,
+    ReservationsErrorCode,
+)
+from apps.reservations.events import (
+    ReservationCancelled,
+    ReservationConfirmed,
+    ReservationRejected,
+    ReservationRequested,
+)
+from apps.reservations.models import (
+    Actor,
+    Cancellation,
+    Reservation,
+    ReservationStatus,
+    ReservationStatusChange,
+)
+from apps.reservations.selectors import (
+    cancellation_policy_for,
+    cancellation_quote_build,
+    hotel_ids_managed_by,
+    room_type_get,
+)
+from apps.reservations.services.inventory import rooms_release
+from hotel.eventbus import publish
+
+logger = logging.getLogger(__name__)
+
+#: A booking holds one room of its room type on every night of the stay.
+ROOMS_PER_BOOKING = 1
+
+
+def _locked(queryset: QuerySet[Reservation]) -> QuerySet[Reservation]:
+    """Lock the reservation rows only (not the joined hotel and room type)."""
+    return queryset.select_for_update(of=("self",)).select_related("hotel", "room_type")
+
+
+def _access_reservation(*, reservation_id: int, by: AbstractBaseUser) -> Reservation:
+    """The reservation, row-locked, if ``by`` manages its hotel (or is a superuser).
+
+    Anyone else gets ``ReservationNotFound`` (404), as if it did not exist. Run inside a
+    transaction: the lock lasts until it ends.
+    """
+    reservations = Reservation.objects.filter(pk=reservation_id)
+    if not by.is_superuser:
+        reservations = reservations.filter(hotel__in=hotel_ids_managed_by(user=by))
+    reservation = _locked(reservations).first()
+    if reservation is None:
+        raise ReservationNotFound(reservation_id=reservation_id)
+    return reservation
+
+
+def _do_transition(
+    reservation: Reservation,
+    *,
+    target: str,
+    actor: str,
+    at: datetime,
+    by: AbstractBaseUser | None = None,
+    note: str = "",
+    update_fields: tuple[str, ...] = (),
+) -> None:
+    """Apply a status change to a locked reservation: save it and write its history row."""
+    previous = reservation.transition(target)
+    reservation.save(update_fields=["status", *update_fields])
+    ReservationStatusChange.objects.create(
+        reservation=reservation,
+        from_status=previous,
+        to_status=target,
+        actor=actor,
+        by=by,
+        note=note,
+        changed_at=at,
+    )
+
+
+def _release_rooms(reservation: Reservation) -> None:
+    rooms_release(
+        room_type_id=reservation.room_type_id,
+        check_in=reservation.check_in,
+        check_out=reservation.check_out,
+        rooms=ROOMS_PER_BOOKING,
+    )
+
+
+def reservation_request_from_order(
+    *,
+    order_id: int,
+    order_reference: str = "",
+    guest_id: int,
+    guest_name: str = "",
+    hotel_id: int,
+    room_type_id: int,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    total_krw: int,
+) -> tuple[Reservation, bool]:
+    """Turn a paid order into a reservation request and publish ``ReservationRequested``.
+
+    Idempotent: ``order_id`` is unique, so a second call for the same order (an event
+    delivered again) returns the existing reservation with ``False`` and publishes nothing.
+    The order's rooms were held when it was placed; they stay held while it is requested.
+    """
+    with transaction.atomic():
+        existing = Reservation.objects.filter(order_id=order_id).first()
+        if existing is not None:
+            return existing, False
+        room_type = room_type_get(room_type_id=room_type_id)
+        if room_type.hotel_id != hotel_id:
+            raise ReservationsError(
+                ReservationsErrorCode.ROOM_TYPE_NOT_FOUND,
+                f"Room type {room_type_id} is not a room type of hotel {hotel_id}.",
+                details={"field": "room_type_id", "hotel_id": hotel_id},
+                http_status=404,
+            )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                reservation = Reservation.objects.create(
+                    order_id=order_id,
+                    order_reference=order_reference,
+                    guest_id=guest_id,
+                    guest_name=guest_name[:100],
+                    hotel_id=hotel_id,
+                    room_type=room_type,
+                    check_in=check_in,
+                    check_out=check_out,
+                    guests=guests,
+                    total_krw=total_krw,
+                    requested_at=now,
+                )
+        except IntegrityError:
+            # The same order's request committed meanwhile (only a racing caller gets here).
+            return Reservation.objects.get(order_id=order_id), False
+        ReservationStatusChange.objects.create(
+            reservation=reservation,
+            from_status="",
+            to_status=ReservationStatus.REQUESTED,
+            actor=Actor.SYSTEM,
+            note=f"Order {order_reference or order_id} paid.",
+            changed_at=now,
+        )
+        publish(
+            ReservationRequested(
+                reservation_id=reservation.pk,
+                order_id=order_id,
+                guest_id=guest_id,
+                hotel_id=hotel_id,
+                hotel_name=room_type.hotel.name,
+                room_type_id=room_type.pk,
+                room_type_name=room_type.name,
+                check_in=check_in,
+                check_out=check_out,
+                guests=guests,
+                requested_at=now,
+            ),
+            correlation_id=str(order_id),
+        )
+        return reservation, True
+
+
+def reservation_confirm(*, reservation_id: int, by: AbstractBaseUser) -> Reservation:
+    """A hotelier of the reservation's hotel (or a superuser) confirms a requested reservation.
+
+    Raises ``ReservationNotFound`` (404) for a reservation ``by`` may not act on and
+    ``IllegalReservationTransition`` (409) unless it is requested (e.g. already cancelled).
+    Locks: the reservation row, until the transaction ends.
+    """
+    with transaction.atomic():
+        reservation = _access_reservation(reservation_id=reservation_id, by=by)
+        now = timezone.now()
+        reservation.decided_at = now
+        reservation.decided_by = by
+        _do_transition(
+            reservation,
+            target=ReservationStatus.CONFIRMED,
+            actor=Actor.HOTEL,
+            by=by,
+            at=now,
+            update_fields=("decided_at", "decided_by"),
+        )
+        publish(
+            ReservationConfirmed(
+                reservation_id=reservation.pk,
+                order_id=reservation.order_id,
+                guest_id=reservation.guest_id,
+                hotel_id=reservation.hotel_id,
+                confirmed_at=now,
+            ),
+            correlation_id=str(reservation.order_id),
+        )
+        return reservation
+
+
+def reservation_reject(*, reservation_id: int, by: AbstractBaseUser, reason: str) -> Reservation:
+    """A hotelier turns a requested reservation down: its rooms are released, and
+    ``ReservationRejected`` tells payments to refund in full and orders to mark it rejected.
+
+    ``reason`` is required (400 ``rejection_reason_required``, ``details["field"] ==
+    "reason"``). Otherwise as ``reservation_confirm``: 404 out of scope, 409 unless requested.
+    Locks: the reservation row, then its stay's room nights (``rooms_release``).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ReservationsError(
+            ReservationsErrorCode.REJECTION_REASON_REQUIRED,
+            "Tell the guest why the reservation is rejected.",
+            details={"field": "reason"},
+            http_status=400,
+        )
+    with transaction.atomic():
+        reservation = _access_reservation(reservation_id=reservation_id, by=by)
+        now = timezone.now()
+        reservation.rejection_reason = reason
+        reservation.decided_at = now
+        reservation.decided_by = by
+        _do_transition(
+            reservation,
+            target=ReservationStatus.REJECTED,
+            actor=Actor.HOTEL,
+            by=by,
+            at=now,
+            note=reason,
+            update_fields=("rejection_reason", "decided_at", "decided_by"),
+        )
+        _release_rooms(reservation)
+        publish(
+            ReservationRejected(
+                reservation_id=reservation.pk,
+                order_id=reservation.order_id,
+                guest_id=reservation.guest_id,
+                hotel_id=reservation.hotel_id,
+                reason=reason,
+                rejected_at=now,
+            ),
+            correlation_id=str(reservation.order_id),
+        )
+        return reservation
+
+
+def reservation_cancel_for_order(
+    *,
+    order_id: int,
+    reason: str,
+    cancelled_at: datetime,
+    cancelled_by: str = Actor.GUEST,
+) -> Cancellation | None:
+    """The order was cancelled: cancel its reservation, record the fee, release the rooms.
+
+    The fee comes from the cancellation policy as it stands, on the hotel's local date of
+    ``cancelled_at`` (when the guest cancelled, not when this runs), and is stored on the
+    ``Cancellation``; ``ReservationCancelled`` carries it so payments refunds the rest.
+
+    Idempotent: a reservation already cancelled returns its cancellation and nothing else
+    happens (no second release, no second event). A rejected reservation is left as it is
+    and ``None`` returned: its rooms were released and its refund is in full already. Raises
+    ``ReservationNotFound`` when the order has no reservation (so the delivery retries).
+    Locks: the reservation row, then its stay's room nights.
+    """
+    if timezone.is_naive(cancelled_at):
+        raise ValueError("cancelled_at must be an aware datetime")
+    with transaction.atomic():
+        reservation = _locked(Reservation.objects.filter(order_id=order_id)).first()
+        if reservation is None:
+            raise ReservationNotFound(order_id=order_id)
+        if reservation.status == ReservationStatus.CANCELLED:
+            return Cancellation.objects.get(reservation=reservation)
+        if reservation.status == ReservationStatus.REJECTED:
+            logger.info(
+                "order %s cancelled after its reservation %s was rejected: nothing to do",
+                order_id,
+                reservation.pk,
+            )
+            return None
+        quote = cancellation_quote_build(
+            policy=cancellation_policy_for(room_type=reservation.room_type),
+            check_in=reservation.check_in,
+            total_krw=reservation.total_krw,
+            on=reservation.hotel.local_date(cancelled_at),
+        )
+        _do_transition(
+            reservation,
+            target=ReservationStatus.CANCELLED,
+            actor=cancelled_by,
+            at=timezone.now(),
+            note=reason,
+        )
+        cancellation = Cancellation.objects.create(
+            reservation=reservation,
+            cancelled_by=cancelled_by,
+            reason=reason,
+            fee_krw=quote.fee_krw,
+            refund_krw=quote.refund_krw,
+            policy_summary=quote.policy_summary[:300],
+            cancelled_at=cancelled_at,
+        )
+        _release_rooms(reservation)
+        publish(
+            ReservationCancelled(
+                reservation_id=reservation.pk,
+                order_id=order_id,
+                guest_id=reservation.guest_id,
+                hotel_id=reservation.hotel_id,
+                cancellation_id=cancellation.pk,
+                fee_krw=cancellation.fee_krw,
+                refund_krw=cancellation.refund_krw,
+                reason=reason,
+                cancelled_at=cancelled_at,
+            ),
+            correlation_id=str(order_id),
+        )
+        return cancellation

@@ -1,0 +1,263 @@
+"""Full-stack booking bench: the original's load shape against gunicorn + PostgreSQL.
+
+    python bench/booking_bench.py [--duration 60] [--clients 100] [--only a|b|reference]
+
+100 concurrent clients (wrk, -c100) POST bookings for 60 s, spread over 20 hotels x 5 room
+types x 360 nights x 200 rooms and 2,000 guests, so sold-out is rare. Runs, in one go:
+
+(reference) a minimal DRF endpoint (bench/reference/: guarded inventory UPDATE, order,
+            payment and two outbox rows in one transaction) with the same server settings;
+(a)         the product, sandbox provider without injected latency;
+(b)         the product, sandbox provider with 400-620 ms injected, as the original.
+
+For each: bookings/s (201s), availability (answers that are neither 5xx nor socket errors or
+timeouts), p50/p99 latency, peak resident memory of the server processes (gunicorn master and
+workers, plus the outbox worker for the product), and outbox lag (publish to handled) p50/p99.
+Results go to bench/results/booking.json; the product's (a) is also given as a ratio to the
+reference measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PORT = 8100
+
+# Server settings (see the README's performance section for why).
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "64"))
+DB_POOL_MAX_SIZE = int(os.environ.get("BENCH_DB_POOL_MAX_SIZE", "16"))
+# The sandbox's injected 400-620 ms must fit in the provider timeout, else ~5 % of the calls
+# would time out by construction; 700 ms keeps the timeout a timeout, not a coin toss.
+PAYMENT_TIMEOUT_MS = os.environ.get("BENCH_PAYMENT_TIMEOUT_MS", "700")
+
+
+def recreate(db: str) -> str:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    return f"{PG}/{db}"
+
+
+def server_env(database_url: str, settings_module: str, latency: str = "") -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DATABASE_URL": database_url,
+        "HOTEL_ENV": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "s" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DB_POOL_MAX_SIZE": str(DB_POOL_MAX_SIZE),
+        "PAYMENT_SANDBOX_LATENCY_MS": latency,
+        "PAYMENT_TIMEOUT_MS": PAYMENT_TIMEOUT_MS,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def prepare(target: str, env: dict[str, str]) -> Path:
+    manage = [sys.executable, "-m", "django"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    seed_file = RESULTS / f"seed-{target}.json"
+    args = [sys.executable, str(ROOT / "bench" / "seed_bookings.py"), str(seed_file)]
+    if target == "reference":
+        args.append("--reference")
+    subprocess.run(args, env=env, check=True, cwd=ROOT)
+    return seed_file
+
+
+def start_server(wsgi: str, env: dict[str, str]) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            wsgi,
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--threads",
+            str(GUNICORN_THREADS),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{PORT}/api/orders/", timeout=1).status_code < 500:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def process_tree(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [pid, *(int(child) for child in children.split())]
+
+
+def peak_rss_mib(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        total += int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    return total / 1024
+
+
+def run_wrk(seed: Path, duration: int, clients: int) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{clients}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "booking.lua"),
+            f"http://127.0.0.1:{PORT}/api/orders/",
+        ],
+        env={**os.environ, "BENCH_SEED": str(seed)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.split("WRK_JSON ", 1)[1])
+
+
+def outbox_lag(database_url: str) -> dict:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            open_ = conn.execute(
+                "SELECT count(*) FROM eventbus_delivery WHERE state <> 'done'"
+            ).fetchone()[0]
+            if open_ == 0:
+                break
+            time.sleep(0.5)
+        lags = [
+            row[0]
+            for row in conn.execute(
+                "SELECT extract(epoch FROM completed_at - created_at) * 1000 "
+                "FROM eventbus_delivery WHERE state = 'done'"
+            )
+        ]
+    if len(lags) < 2:
+        return {"deliveries": len(lags)}
+    cuts = statistics.quantiles([float(v) for v in lags], n=100, method="inclusive")
+    return {
+        "deliveries": len(lags),
+        "open_after_drain": open_,
+        "p50_ms": cuts[49],
+        "p99_ms": cuts[98],
+    }
+
+
+def measure(target: str, *, duration: int, clients: int) -> dict:
+    latency = "400-620" if target == "b" else ""
+    settings_module = (
+        "bench.reference.settings" if target == "reference" else "bench.settings_booking"
+    )
+    database_url = recreate(f"hotel_bench_{target}")
+    env = server_env(database_url, settings_module, latency)
+    seed = prepare(target, env)
+    wsgi = "bench.reference.wsgi:application" if target == "reference" else "hotel.wsgi:application"
+    worker = None
+    if target != "reference":
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "outbox", "work"], env=env, cwd=ROOT
+        )
+    server = start_server(wsgi, env)
+    try:
+        result = run_wrk(seed, duration, clients)
+        pids = process_tree(server.pid) + ([worker.pid] if worker else [])
+        result["peak_rss_mib"] = peak_rss_mib(pids)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    if worker is not None:
+        result["outbox_lag"] = outbox_lag(database_url)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    statuses = {int(k): v for k, v in result["statuses"].items()}
+    answered = sum(statuses.values())
+    failed = (
+        sum(v for k, v in statuses.items() if k >= 500)
+        + result["timeouts"]
+        + (result["connect_errors"] + result["read_errors"] + result["write_errors"])
+    )
+    seconds = result["duration_us"] / 1e6
+    result.update(
+        target=target,
+        bookings_per_s=statuses.get(201, 0) / seconds,
+        availability=1 - failed / max(1, answered + result["timeouts"] + result["connect_errors"]),
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--only", choices=["reference", "a", "b"], action="append")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    results = {
+        "server": {
+            "worker_class": "gthread",
+            "workers": GUNICORN_WORKERS,
+            "threads": GUNICORN_THREADS,
+            "db_pool_max_size": DB_POOL_MAX_SIZE,
+            "payment_timeout_ms": PAYMENT_TIMEOUT_MS,
+        },
+        "clients": args.clients,
+        "duration_s": args.duration,
+    }
+    for target in args.only or ["reference", "a", "b"]:
+        result = measure(target, duration=args.duration, clients=args.clients)
+        results[target] = result
+        print(
+            f"{target:>9}: {result['bookings_per_s']:7.1f} bookings/s, availability "
+            f"{result['availability'] * 100:6.2f} %, p50 {result['p50_ms']:.0f} ms, "
+            f"p99 {result['p99_ms']:.0f} ms, peak RSS {result['peak_rss_mib']:.0f} MiB, "
+            f"statuses {result['statuses']}"
+            + (f", outbox lag {result['outbox_lag']}" if "outbox_lag" in result else ""),
+            flush=True,
+        )
+    if "a" in results and "reference" in results:
+        results["a_to_reference"] = (
+            results["a"]["bookings_per_s"] / results["reference"]["bookings_per_s"]
+        )
+        print(f"(a) / reference = {results['a_to_reference']:.2f}x")
+    (RESULTS / "booking.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The reference endpoint's project: the least a booking endpoint can do, with the same stack
+(Django, DRF, token authentication, PostgreSQL with the same pool) as the product."""
+
+import environ
+
+env = environ.Env()
+
+SECRET_KEY = env.str("SECRET_KEY", default="reference-only-" + "x" * 40)
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "bench.reference.booking",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+ROOT_URLCONF = "bench.reference.urls"
+DATABASES = {"default": env.db("DATABASE_URL")}
+if pool := env.int("DB_POOL_MAX_SIZE", default=0):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool, "timeout": 10}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "Asia/Seoul"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
