@@ -10,7 +10,6 @@ class OrderErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     BOOKING_IN_PROGRESS = "booking_in_progress"
     ILLEGAL_TRANSITION = "illegal_order_transition"
-    ROOM_TYPE_MISMATCH = "room_type_not_in_hotel"
     ALREADY_CANCELLED = "order_already_cancelled"
     NOT_CANCELLABLE = "order_not_cancellable"
 

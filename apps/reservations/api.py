@@ -10,6 +10,7 @@ from apps.reservations import selectors, services
 from apps.reservations.dtos import (
     CancellationData,
     CancellationQuote,
+    HeldStay,
     NightPrice,
     ReservationData,
     RoomTypeSummary,
@@ -31,6 +32,7 @@ __all__ = [
     "MAX_STAY_NIGHTS",
     "CancellationData",
     "CancellationQuote",
+    "HeldStay",
     "HotelNotFound",
     "IllegalReservationTransition",
     "InvalidStay",
@@ -48,6 +50,7 @@ __all__ = [
     "room_type_summary",
     "rooms_hold",
     "rooms_release",
+    "stay_hold",
     "stay_quote",
 ]
 
@@ -60,6 +63,32 @@ def stay_quote(*, room_type_id: int, check_in: date, check_out: date, guests: in
     """
     return selectors.stay_quote(
         room_type_id=room_type_id, check_in=check_in, check_out=check_out, guests=guests
+    )
+
+
+def stay_hold(
+    *,
+    hotel_id: int,
+    room_type_id: int,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    rooms: int = 1,
+) -> HeldStay:
+    """Check, price and hold a booking's stay, inside the caller's transaction.
+
+    Raises like ``stay_quote`` (404, 400), ``room_type_not_in_hotel`` (400) when the room type
+    is another hotel's, and ``RoomUnavailable`` (409) when a night is sold out; the caller's
+    transaction then rolls back whole. The nights stay locked until the caller commits: make
+    no network call before that.
+    """
+    return services.stay_hold(
+        hotel_id=hotel_id,
+        room_type_id=room_type_id,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        rooms=rooms,
     )
 
 

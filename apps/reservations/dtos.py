@@ -46,6 +46,14 @@ class RoomTypeSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldStay:
+    """A booking's rooms, held: the room type it is for and the price of the stay."""
+
+    room_type: "RoomTypeSummary"
+    quote: StayQuote
+
+
+@dataclass(frozen=True, slots=True)
 class RoomTypeAvailability:
     """A hotel's room type as the availability page shows it, with its quote for the stay."""
 

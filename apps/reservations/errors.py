@@ -14,6 +14,7 @@ class ReservationsErrorCode(StrEnum):
     INVALID_ROOMS = "invalid_rooms"
     HOTEL_NOT_FOUND = "hotel_not_found"
     ROOM_TYPE_NOT_FOUND = "room_type_not_found"
+    ROOM_TYPE_NOT_IN_HOTEL = "room_type_not_in_hotel"
     ROOM_UNAVAILABLE = "room_unavailable"
     RESERVATION_NOT_FOUND = "reservation_not_found"
     ILLEGAL_RESERVATION_TRANSITION = "illegal_reservation_transition"

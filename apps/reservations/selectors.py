@@ -141,7 +141,10 @@ def room_type_get(*, room_type_id: int) -> RoomType:
 
 
 def room_type_summary(*, room_type_id: int) -> RoomTypeSummary:
-    room_type = room_type_get(room_type_id=room_type_id)
+    return room_type_summary_of(room_type_get(room_type_id=room_type_id))
+
+
+def room_type_summary_of(room_type: RoomType) -> RoomTypeSummary:
     return RoomTypeSummary(
         hotel_id=room_type.hotel_id,
         hotel_name=room_type.hotel.name,
@@ -161,7 +164,7 @@ def hotel_ids_managed_by(*, user: AbstractBaseUser) -> QuerySet[HotelierMembersh
 # --- Quotes and availability ---------------------------------------------------------------
 
 
-def _stay_quote_build(
+def stay_quote_build(
     *,
     room_type: RoomType,
     check_in: date,
@@ -225,7 +228,7 @@ def stay_quote(*, room_type_id: int, check_in: date, check_out: date, guests: in
     inventory, overrides = _stay_inventory(
         room_type_ids=[room_type.pk], check_in=check_in, check_out=check_out
     )
-    return _stay_quote_build(
+    return stay_quote_build(
         room_type=room_type,
         check_in=check_in,
         check_out=check_out,
@@ -259,7 +262,7 @@ def hotel_availability(
             description=room_type.description,
             capacity=room_type.capacity,
             fits_guests=guests <= room_type.capacity,
-            quote=_stay_quote_build(
+            quote=stay_quote_build(
                 room_type=room_type,
                 check_in=check_in,
                 check_out=check_out,

@@ -249,3 +249,17 @@ def test_inventory_of_other_room_types_is_untouched(guest_client, booking, room_
     guest_client.post("/api/orders/", booking(), format="json")
 
     assert set(held_by_night(neighbour).values()) == {0}
+
+
+@pytest.mark.postgres
+def test_a_booking_costs_a_bounded_number_of_queries(
+    guest_client, booking, django_assert_max_num_queries
+):
+    # Authentication, the first transaction (hold, order, key), the sandbox's ledger, the second
+    # transaction (order paid, payment, two events). Pinned so the hot path does not creep.
+    with django_assert_max_num_queries(22):
+        response = guest_client.post(
+            "/api/orders/", booking(), format="json", HTTP_IDEMPOTENCY_KEY="count-me"
+        )
+
+    assert response.status_code == 201

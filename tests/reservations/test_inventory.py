@@ -206,3 +206,47 @@ def test_nightly_rates_set_replaces_or_keeps_existing_overrides(room_type, today
 
     assert kept == {today: 120_000, today + days(1): 130_000}
     assert replaced == {today: 110_000, today + days(1): 130_000}
+
+
+@pytest.mark.django_db
+def test_stay_hold_prices_locks_and_takes_the_rooms_in_one_go(room_type, today):
+    from apps.reservations import api
+
+    tomorrow = today + timedelta(days=1)
+    room_type.nightly_rates.create(night=tomorrow, rate_krw=150_000)
+
+    held = api.stay_hold(
+        hotel_id=room_type.hotel_id,
+        room_type_id=room_type.pk,
+        check_in=today,
+        check_out=today + timedelta(days=2),
+        guests=2,
+    )
+
+    assert (held.room_type.room_type_id, held.room_type.hotel_id) == (
+        room_type.pk,
+        room_type.hotel_id,
+    )
+    assert held.quote.total_krw == 100_000 + 150_000
+    assert [p.rate_krw for p in held.quote.night_prices] == [100_000, 150_000]
+    assert held.quote.rooms_left == 10
+    assert list(room_type.room_nights.order_by("night").values_list("rooms_held", flat=True))[
+        :3
+    ] == [1, 1, 0]
+
+
+@pytest.mark.django_db
+def test_stay_hold_refuses_a_room_type_of_another_hotel_and_holds_nothing(room_type, today):
+    from apps.reservations import api
+
+    with pytest.raises(api.ReservationsError) as refused:
+        api.stay_hold(
+            hotel_id=room_type.hotel_id + 1000,
+            room_type_id=room_type.pk,
+            check_in=today,
+            check_out=today + timedelta(days=1),
+            guests=1,
+        )
+
+    assert (refused.value.code, refused.value.http_status) == ("room_type_not_in_hotel", 400)
+    assert set(room_type.room_nights.values_list("rooms_held", flat=True)) == {0}

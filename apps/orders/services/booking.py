@@ -22,8 +22,14 @@ from django.utils import timezone
 from apps.orders.dtos import OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.events import OrderPlaced
-from apps.orders.models import BookingRequest, Order, OrderStatus
-from apps.orders.services.idempotency import booking_request_finish, booking_request_start
+from apps.orders.models import Order, OrderStatus
+from apps.orders.services.idempotency import (
+    KeyTaken,
+    booking_request_claim,
+    booking_request_finish,
+    booking_request_record_refusal,
+    booking_request_replay,
+)
 from apps.payments import api as payments
 from apps.reservations import api as reservations
 from hotel.errors import DomainError
@@ -51,20 +57,38 @@ def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = 
     With an ``idempotency_key``, a replay returns (or raises) the first outcome, and
     concurrent replays make one order and one charge.
     """
-    request = None
-    if idempotency_key:
-        started = booking_request_start(
-            guest_id=guest_id, idempotency_key=idempotency_key, fingerprint=booking.fingerprint()
+    fingerprint = booking.fingerprint() if idempotency_key else ""
+    for _ in range(3):  # a retryable key freed by its Retry-After is claimed again
+        try:
+            order = order_begin(
+                guest_id=guest_id,
+                booking=booking,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+            )
+            break
+        except KeyTaken:
+            pass
+        except DomainError as error:
+            if not idempotency_key or booking_request_record_refusal(
+                guest_id=guest_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                error=error,
+            ):
+                raise
+        replay = booking_request_replay(
+            guest_id=guest_id, idempotency_key=idempotency_key, fingerprint=fingerprint
         )
-        if started.replay is not None:
-            return started.replay
-        request = started.request
-    try:
-        order = order_begin(guest_id=guest_id, booking=booking, request=request)
-    except DomainError as error:
-        with transaction.atomic():
-            booking_request_finish(request=request, error=error)
-        raise
+        if replay is not None:
+            return replay
+    else:
+        raise OrderError(
+            OrderErrorCode.BOOKING_IN_PROGRESS,
+            "A booking with this Idempotency-Key is still being processed.",
+            http_status=409,
+            retry_after_seconds=2,
+        )
     try:
         charge = payments.charge(
             order_reference=order.reference,
@@ -83,23 +107,17 @@ def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = 
 
 
 def order_begin(
-    *, guest_id: int, booking: BookingInput, request: BookingRequest | None = None
+    *, guest_id: int, booking: BookingInput, idempotency_key: str = "", fingerprint: str = ""
 ) -> OrderData:
-    """T1: price the stay from the hotel's own rates, create the order, hold the rooms.
+    """T1: hold the stay's rooms, priced from the hotel's own rates; create the order; take
+    the Idempotency-Key (``KeyTaken`` if another request holds it: all of T1 rolls back).
 
-    The hold is a guarded UPDATE over every night (see reservations.rooms_hold); it locks
-    those inventory rows only until this short transaction commits.
+    The hold is a guarded UPDATE over every night (see reservations.stay_hold); it locks those
+    inventory rows only until this short transaction commits.
     """
     with transaction.atomic():
-        room_type = reservations.room_type_summary(room_type_id=booking.room_type_id)
-        if room_type.hotel_id != booking.hotel_id:
-            raise OrderError(
-                OrderErrorCode.ROOM_TYPE_MISMATCH,
-                "That room type belongs to another hotel.",
-                details={"field": "room_type_id"},
-                http_status=400,
-            )
-        quote = reservations.stay_quote(
+        held = reservations.stay_hold(
+            hotel_id=booking.hotel_id,
             room_type_id=booking.room_type_id,
             check_in=booking.check_in,
             check_out=booking.check_out,
@@ -107,22 +125,24 @@ def order_begin(
         )
         order = Order.objects.create(
             guest_id=guest_id,
-            hotel_id=room_type.hotel_id,
-            room_type_id=room_type.room_type_id,
-            hotel_name=room_type.hotel_name,
-            room_type_name=room_type.room_type_name,
+            hotel_id=held.room_type.hotel_id,
+            room_type_id=held.room_type.room_type_id,
+            hotel_name=held.room_type.hotel_name,
+            room_type_name=held.room_type.room_type_name,
             check_in=booking.check_in,
             check_out=booking.check_out,
-            nights=quote.nights,
+            nights=held.quote.nights,
             guests=booking.guests,
-            total_krw=quote.total_krw,
+            total_krw=held.quote.total_krw,
             payment_method=booking.payment_method,
         )
-        reservations.rooms_hold(
-            room_type_id=order.room_type_id, check_in=order.check_in, check_out=order.check_out
-        )
-        if request is not None:
-            BookingRequest.objects.filter(pk=request.pk).update(order=order)
+        if idempotency_key:
+            booking_request_claim(
+                guest_id=guest_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                order_id=order.pk,
+            )
     return OrderData.from_order(order)
 
 
@@ -164,7 +184,7 @@ def order_mark_paid(*, order_id: int, charge: payments.ApprovedCharge) -> OrderD
                 charge=charge, order_id=order.pk, guest_id=order.guest_id
             )
             data = OrderData.from_order(order)
-            booking_request_finish(request=_request_of(order), order=data)
+            booking_request_finish(order_id=order.pk, order=data)
             return data
         settled = OrderData.from_order(order)
     if settled.status == OrderStatus.PAYMENT_FAILED:
@@ -210,8 +230,4 @@ def order_mark_failed(
                 amount_krw=order.total_krw,
                 reason=error.reason,
             )
-        booking_request_finish(request=_request_of(order), error=error)
-
-
-def _request_of(order: Order) -> BookingRequest | None:
-    return BookingRequest.objects.filter(order=order).first()
+        booking_request_finish(order_id=order.pk, error=error)

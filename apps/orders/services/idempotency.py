@@ -1,13 +1,17 @@
-"""Idempotency-Key handling for bookings: one outcome per (guest, key), whoever asks."""
+"""Idempotency-Key handling for bookings: one outcome per (guest, key), whoever asks.
+
+The common case costs one INSERT inside the booking's first transaction (``BookingRequest``
+with a unique (guest, key)); a replay finds the row taken and reads (or waits for) the
+first request's outcome.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from apps.orders.dtos import OrderData
@@ -20,36 +24,67 @@ WAIT_FOR_FIRST_SECONDS = 15.0
 _POLL_SECONDS = 0.02
 
 
-@dataclass(frozen=True)
-class StartedBooking:
-    """Either this request goes ahead (``request``) or it replays an outcome (``replay``)."""
-
-    request: BookingRequest | None
-    replay: OrderData | None
+class KeyTaken(Exception):
+    """Another request of this guest already holds the Idempotency-Key."""
 
 
-def booking_request_start(*, guest_id: int, idempotency_key: str, fingerprint: str):
-    """Claim ``idempotency_key`` for this booking, or return the first request's outcome.
+def booking_request_claim(
+    *, guest_id: int, idempotency_key: str, fingerprint: str, order_id: int
+) -> None:
+    """Take the key for this booking, inside the booking's first transaction.
 
-    Raises the first request's error again if it failed, ``idempotency_key_reused`` (422) if
-    the key came with a different body, ``booking_in_progress`` (409) if the first request has
-    not finished within ``WAIT_FOR_FIRST_SECONDS``.
+    Raises ``KeyTaken`` (the transaction must then roll back) when the key is held: by a
+    request that finished, or by one still running, whose commit this INSERT waits for.
+    """
+    try:
+        BookingRequest.objects.create(
+            guest_id=guest_id,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            order_id=order_id,
+        )
+    except IntegrityError:
+        raise KeyTaken from None
+
+
+def booking_request_record_refusal(
+    *, guest_id: int, idempotency_key: str, fingerprint: str, error: DomainError
+) -> bool:
+    """Keep a refusal that came before any order (invalid stay, sold out) for replays.
+
+    Autocommit, after the booking's transaction rolled back. False if a concurrent request
+    with the same key took it meanwhile (its outcome is then the one to replay).
+    """
+    try:
+        BookingRequest.objects.create(
+            guest_id=guest_id,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            outcome=_outcome(error=error),
+            completed_at=timezone.now(),
+        )
+    except IntegrityError:
+        return False
+    return True
+
+
+def booking_request_replay(
+    *, guest_id: int, idempotency_key: str, fingerprint: str
+) -> OrderData | None:
+    """The first request's outcome for the key: its order, or its error raised again.
+
+    Waits (up to ``WAIT_FOR_FIRST_SECONDS``) while the first request is still running, then
+    answers ``booking_in_progress`` (409). A different body under the same key is
+    ``idempotency_key_reused`` (422). Returns None when the key is free (again): a 503 may be
+    retried with the same key once its Retry-After has passed.
     """
     deadline = time.monotonic() + WAIT_FOR_FIRST_SECONDS
     while True:
-        try:
-            with transaction.atomic():
-                request = BookingRequest.objects.create(
-                    guest_id=guest_id, idempotency_key=idempotency_key, fingerprint=fingerprint
-                )
-            return StartedBooking(request=request, replay=None)
-        except IntegrityError:
-            pass
         first = BookingRequest.objects.filter(
             guest_id=guest_id, idempotency_key=idempotency_key
         ).first()
         if first is None:
-            continue  # a retryable outcome was just cleared: try to claim the key again
+            return None
         if first.fingerprint != fingerprint:
             raise OrderError(
                 OrderErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -68,35 +103,33 @@ def booking_request_start(*, guest_id: int, idempotency_key: str, fingerprint: s
             continue
         if _may_retry(first):
             BookingRequest.objects.filter(pk=first.pk, completed_at=first.completed_at).delete()
-            continue
-        return StartedBooking(request=None, replay=_replay(first.outcome))
+            return None
+        return _replay(first.outcome)
 
 
 def booking_request_finish(
-    *,
-    request: BookingRequest | None,
-    order: OrderData | None = None,
-    error: DomainError | None = None,
+    *, order_id: int, order: OrderData | None = None, error: DomainError | None = None
 ) -> None:
-    """Store the outcome of the request that holds the key. Runs in the caller's transaction."""
-    if request is None:
-        return
-    if order is not None:
-        outcome: dict[str, Any] = {"order": order.to_json()}
-    else:
-        assert error is not None
-        outcome = {
-            "error": {
-                "code": str(error.code),
-                "message": error.message,
-                "details": error.details,
-                "http_status": error.http_status,
-                "retry_after_seconds": error.retry_after_seconds,
-            }
-        }
-    BookingRequest.objects.filter(pk=request.pk).update(
-        outcome=outcome, completed_at=timezone.now()
+    """Store the outcome of the booking of ``order_id`` (if it came with a key), in the
+    caller's transaction."""
+    BookingRequest.objects.filter(order_id=order_id).update(
+        outcome=_outcome(order=order, error=error), completed_at=timezone.now()
     )
+
+
+def _outcome(*, order: OrderData | None = None, error: DomainError | None = None) -> dict:
+    if order is not None:
+        return {"order": order.to_json()}
+    assert error is not None
+    return {
+        "error": {
+            "code": str(error.code),
+            "message": error.message,
+            "details": error.details,
+            "http_status": error.http_status,
+            "retry_after_seconds": error.retry_after_seconds,
+        }
+    }
 
 
 def _may_retry(request: BookingRequest) -> bool:

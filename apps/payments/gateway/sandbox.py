@@ -143,33 +143,29 @@ class SandboxProvider:
         if amount_krw <= 0:
             raise ProviderDeclined(reason="invalid_amount", message="The amount must be positive.")
 
-        replay = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
-        if replay is None:
-            try:
-                with transaction.atomic():
-                    replay = SandboxCharge.objects.create(
-                        payment_key=f"{payment_key}.{order_reference}",
-                        order_reference=order_reference,
-                        idempotency_key=idempotency_key,
-                        method=method,
-                        masked_card_number=(
-                            masked_card_number(
-                                payment_key=payment_key, order_reference=order_reference
-                            )
-                            if method == "card"
-                            else ""
-                        ),
-                        amount_krw=amount_krw,
-                        approved_at=timezone.now(),
-                    )
-            except IntegrityError:
-                # A concurrent request with this key won the race, or the order is paid already.
-                replay = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
-                if replay is None:
-                    raise ProviderDeclined(
-                        reason="already_processed_payment",
-                        message="This order reference has already been paid.",
-                    ) from None
+        try:
+            # One autocommit INSERT: the ledger's unique keys decide a first charge from a replay.
+            replay = SandboxCharge.objects.create(
+                payment_key=f"{payment_key}.{order_reference}",
+                order_reference=order_reference,
+                idempotency_key=idempotency_key,
+                method=method,
+                masked_card_number=(
+                    masked_card_number(payment_key=payment_key, order_reference=order_reference)
+                    if method == "card"
+                    else ""
+                ),
+                amount_krw=amount_krw,
+                approved_at=timezone.now(),
+            )
+        except IntegrityError:
+            # The same idempotency key again (a retry), or the order is paid already.
+            replay = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
+            if replay is None:
+                raise ProviderDeclined(
+                    reason="already_processed_payment",
+                    message="This order reference has already been paid.",
+                ) from None
         if replay.order_reference != order_reference or replay.amount_krw != amount_krw:
             raise ProviderDeclined(
                 reason="idempotency_key_reused",

@@ -12,6 +12,7 @@ from apps.reservations.services.inventory import (
     room_night_rooms_total_set,
     rooms_hold,
     rooms_release,
+    stay_hold,
 )
 from apps.reservations.services.workflow import (
     reservation_cancel_for_order,
@@ -32,4 +33,5 @@ __all__ = [
     "room_night_rooms_total_set",
     "rooms_hold",
     "rooms_release",
+    "stay_hold",
 ]

@@ -10,16 +10,25 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Greatest
 
-from apps.reservations.errors import InvalidStay, ReservationsErrorCode, RoomUnavailable
+from apps.reservations.dtos import HeldStay
+from apps.reservations.errors import (
+    InvalidStay,
+    ReservationsError,
+    ReservationsErrorCode,
+    RoomUnavailable,
+)
 from apps.reservations.models import NightlyRate, RoomNight
 from apps.reservations.selectors import (
+    guests_check,
     room_type_get,
+    room_type_summary_of,
     rooms_check,
     stay_check,
     stay_nights,
+    stay_quote_build,
     stay_range_check,
 )
 
@@ -73,6 +82,74 @@ def rooms_hold(*, room_type_id: int, check_in: date, check_out: date, rooms: int
             ]
             # Raising inside the atomic block rolls back the nights this UPDATE did take.
             raise RoomUnavailable(room_type_id=room_type_id, rooms=rooms, sold_out_nights=sold_out)
+
+
+def stay_hold(
+    *,
+    hotel_id: int,
+    room_type_id: int,
+    check_in: date,
+    check_out: date,
+    guests: int,
+    rooms: int = 1,
+) -> HeldStay:
+    """Check, price and hold a booking's stay in one go: the booking path's three queries.
+
+    Validates like ``stay_quote`` (404, 400s), then locks the stay's nights in night order
+    while reading each night's rate override, and takes the rooms with the same guarded UPDATE
+    as ``rooms_hold``; a short count raises ``RoomUnavailable`` (409). The quote's rooms_left
+    are the rooms that were left before this hold.
+
+    Locks and transactions: runs in the caller's transaction (the booking's first one, which
+    creates the order), without a savepoint: a refusal raises and the caller's transaction rolls
+    back whole. The nights stay locked until the caller commits, so the caller must not make
+    network calls before then.
+    """
+    room_type = room_type_get(room_type_id=room_type_id)
+    if room_type.hotel_id != hotel_id:
+        raise ReservationsError(
+            ReservationsErrorCode.ROOM_TYPE_NOT_IN_HOTEL,
+            "That room type belongs to another hotel.",
+            details={"field": "room_type_id"},
+            http_status=400,
+        )
+    nights = stay_check(check_in=check_in, check_out=check_out, today=room_type.hotel.local_today())
+    guests_check(guests=guests, capacity=room_type.capacity)
+    rooms_check(rooms=rooms)
+    stay = _stay_room_nights(room_type_id=room_type_id, check_in=check_in, check_out=check_out)
+    override = NightlyRate.objects.filter(
+        room_type_id=OuterRef("room_type_id"), night=OuterRef("night")
+    ).values("rate_krw")[:1]
+    with transaction.atomic(savepoint=False):
+        locked = list(
+            stay.select_for_update(of=("self",))
+            .order_by("night")
+            .annotate(override=Subquery(override))
+            .values_list("night", "rooms_total", "rooms_held", "override")
+        )
+        taken = stay.filter(rooms_held__lte=F("rooms_total") - rooms).update(
+            rooms_held=F("rooms_held") + rooms
+        )
+        if taken != nights:
+            left = {night: total - held for night, total, held, _ in locked}
+            raise RoomUnavailable(
+                room_type_id=room_type_id,
+                rooms=rooms,
+                sold_out_nights=[
+                    night
+                    for night in stay_nights(check_in=check_in, check_out=check_out)
+                    if left.get(night, 0) < rooms
+                ],
+            )
+    quote = stay_quote_build(
+        room_type=room_type,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        inventory={night: max(total - held, 0) for night, total, held, _ in locked},
+        overrides={night: rate for night, _, _, rate in locked if rate is not None},
+    )
+    return HeldStay(room_type=room_type_summary_of(room_type), quote=quote)
 
 
 def rooms_release(*, room_type_id: int, check_in: date, check_out: date, rooms: int = 1) -> None:
