@@ -216,7 +216,41 @@ REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=None)
 RESERVATIONS_HANDLERS_FAIL = env.bool("RESERVATIONS_HANDLERS_FAIL", default=False)
 
 # --- Mypage and notifications (apps.customer) ---------------------------------------------
-# (filled by the notifications work)
+# KakaoTalk adapter: "console" (logs each message as the guest reads it), "locmem" (tests),
+# "alimtalk" (NHN Cloud AlimTalk API), or the dotted path of a class with send(message).
+NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="console")
+# Channels each guest-visible change is sent on: "kakao", and "email" as a second channel.
+NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=["kakao"])
+if not set(NOTIFICATION_CHANNELS) <= {"kakao", "email"}:
+    raise ImproperlyConfigured("NOTIFICATION_CHANNELS may list only 'kakao' and 'email'.")
+# E-mail channel: sender, and Django's mail settings from one URL (smtp+tls://user:pw@host:587).
+NOTIFICATION_EMAIL_FROM = env.str("NOTIFICATION_EMAIL_FROM", default="hotel <no-reply@localhost>")
+vars().update(
+    {k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v is not None}
+)
+# NHN Cloud AlimTalk v2.3 (NOTIFICATION_BACKEND=alimtalk).
+ALIMTALK_BASE_URL = env.str("ALIMTALK_BASE_URL", default="https://api-alimtalk.cloud.toast.com")
+ALIMTALK_APPKEY = env.str("ALIMTALK_APPKEY", default="")
+ALIMTALK_SECRET_KEY = env.str("ALIMTALK_SECRET_KEY", default="")
+ALIMTALK_SENDER_KEY = env.str("ALIMTALK_SENDER_KEY", default="")
+# Registered template code per message kind ("booked", "confirmed", "rejected", "cancelled",
+# "refunded"; "<kind>_en" for English), e.g. "booked=HB001,booked_en=HB101"; default HOTEL_<KIND>.
+ALIMTALK_TEMPLATE_CODES = env.dict("ALIMTALK_TEMPLATE_CODES", default={})
+ALIMTALK_TIMEOUT_SECONDS = env.float("ALIMTALK_TIMEOUT_SECONDS", default=5.0)
+# SMS/LMS fallback for guests who cannot receive KakaoTalk, from a registered sender number.
+ALIMTALK_RESEND_ENABLED = env.bool("ALIMTALK_RESEND_ENABLED", default=False)
+ALIMTALK_RESEND_SEND_NO = env.str("ALIMTALK_RESEND_SEND_NO", default="")
+# One OpenAPI enum name for the mypage's overall status (entry, detail and timeline share it).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["MypageStatusEnum"] = (
+    "apps.customer.models.MypageStatus"
+)
+if NOTIFICATION_BACKEND == "alimtalk" and not (
+    ALIMTALK_APPKEY and ALIMTALK_SECRET_KEY and ALIMTALK_SENDER_KEY
+):
+    raise ImproperlyConfigured(
+        "NOTIFICATION_BACKEND=alimtalk needs ALIMTALK_APPKEY, ALIMTALK_SECRET_KEY and "
+        "ALIMTALK_SENDER_KEY."
+    )
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from apps.customer.models import GuestProfile
+from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
 from apps.customer.phones import phone_mask, phone_normalize
 from apps.customer.services import guest_profile_update
 
@@ -48,3 +48,74 @@ class GuestProfileAdmin(admin.ModelAdmin):
             user=obj.user,
             **{field: form.cleaned_data[field] for field in EDITABLE_FIELDS},
         )
+
+
+# --- Operators: the mypage read model and the message log, read-only ------------------------
+
+
+class _ReadOnly:
+    """Rows written only by event handlers (and ``rebuild_mypage``): nothing to edit here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MypageTimelineInline(_ReadOnly, admin.TabularInline):
+    model = MypageTimelineEntry
+    extra = 0
+    ordering = ["sequence"]
+    fields = ["sequence", "kind", "status", "details", "notify_kind", "occurred_at", "event_id"]
+    readonly_fields = fields
+
+
+@admin.register(MypageEntry)
+class MypageEntryAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "order_id",
+        "order_reference",
+        "guest_id",
+        "status",
+        "hotel_name",
+        "room_type_name",
+        "check_in",
+        "check_out",
+        "total_krw",
+        "payment_status",
+        "reservation_status",
+        "updated_at",
+    ]
+    list_filter = ["status", "payment_status", "reservation_status"]
+    search_fields = ["=order_id", "order_reference", "=guest_id", "hotel_name"]
+    date_hierarchy = "booked_at"
+    inlines = [MypageTimelineInline]
+    readonly_fields = [f.name for f in MypageEntry._meta.fields]
+
+
+@admin.register(Notification)
+class NotificationAdmin(_ReadOnly, admin.ModelAdmin):
+    """The message log. The recipient is stored masked only; bodies are what the guest read."""
+
+    list_display = [
+        "created_at",
+        "order_id",
+        "guest",
+        "kind",
+        "channel",
+        "recipient_masked",
+        "template_code",
+        "status",
+        "attempts",
+        "provider_message_id",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "channel", "language"]
+    search_fields = ["=order_id", "guest__username", "provider_message_id", "=event_id"]
+    list_select_related = ["guest"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notification._meta.fields]

@@ -1,14 +1,25 @@
-"""Account endpoints under ``/api/accounts/``: thin views over the services."""
+"""Customer endpoints: accounts (``/api/accounts/``), mypage and the notification log.
 
+Thin views over the services and selectors.
+"""
+
+from django.http import Http404
+from django.utils.translation import get_language_from_request
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.customer import selectors
+from apps.customer.filters import MypageFilter, NotificationFilter
+from apps.customer.models import MypageEntry
 from apps.customer.selectors import guest_profile_for
 from apps.customer.serializers import (
+    MypageEntryDetailOutputSerializer,
+    MypageEntryOutputSerializer,
+    NotificationOutputSerializer,
     ProfileOutputSerializer,
     ProfileUpdateInputSerializer,
     SignUpInputSerializer,
@@ -79,3 +90,52 @@ class MeApi(APIView):
         data.is_valid(raise_exception=True)
         profile = guest_profile_update(user=request.user, **data.validated_data)
         return Response(ProfileOutputSerializer(profile).data)
+
+
+# --- Mypage and notifications: ``/api/mypage/``, ``/api/notifications/`` --------------------
+
+
+def _language(request: Request) -> str:
+    """Labels follow the request's language (cookie or Accept-Language); Korean by default."""
+    return get_language_from_request(request._request)
+
+
+class MypageListApi(generics.ListAPIView):
+    """Own bookings, newest first; paginated; filter by ``status`` (repeatable)."""
+
+    serializer_class = MypageEntryOutputSerializer
+    filterset_class = MypageFilter
+
+    def get_queryset(self):
+        return selectors.mypage_list(guest_id=self.request.user.pk)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "language": _language(self.request)}
+
+
+class MypageDetailApi(generics.RetrieveAPIView):
+    """One own booking with its timeline in order; another guest's booking is a 404."""
+
+    serializer_class = MypageEntryDetailOutputSerializer
+    queryset = MypageEntry.objects.none()  # for the schema; the object comes from the selector
+
+    def get_object(self) -> MypageEntry:
+        entry = selectors.mypage_get(
+            guest_id=self.request.user.pk, order_id=self.kwargs["order_id"]
+        )
+        if entry is None:
+            raise Http404
+        return entry
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "language": _language(self.request)}
+
+
+class NotificationListApi(generics.ListAPIView):
+    """Own message log, newest first; filter by ``kind``, ``channel``, ``status``, ``order_id``."""
+
+    serializer_class = NotificationOutputSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return selectors.notification_list(guest_id=self.request.user.pk)

@@ -1,9 +1,10 @@
-"""Reads of guest accounts."""
+"""Reads: guest accounts, mypage entries, the notification log."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, QuerySet
 
-from apps.customer.models import GuestProfile
+from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
 
 
 def guest_default_name(*, user: AbstractBaseUser) -> str:
@@ -32,3 +33,27 @@ def guest_profile_by_user_id(*, user_id: int) -> GuestProfile | None:
     if user is None:
         return None
     return GuestProfile(user=user, name=guest_default_name(user=user))
+
+
+# --- Mypage and notifications ---------------------------------------------------------------
+
+
+def mypage_list(*, guest_id: int) -> QuerySet[MypageEntry]:
+    """The guest's bookings, newest first (reads the ``mypage_by_guest`` index)."""
+    return MypageEntry.objects.filter(guest_id=guest_id).order_by("-booked_at", "-order_id")
+
+
+def mypage_get(*, guest_id: int, order_id: int) -> MypageEntry | None:
+    """One of the guest's bookings with its timeline in order: one query for the entry (unique
+    ``order_id``), one for the timeline. ``None`` when it is not this guest's."""
+    timeline = Prefetch("timeline", queryset=MypageTimelineEntry.objects.order_by("sequence"))
+    return (
+        MypageEntry.objects.filter(order_id=order_id, guest_id=guest_id)
+        .prefetch_related(timeline)
+        .first()
+    )
+
+
+def notification_list(*, guest_id: int) -> QuerySet[Notification]:
+    """The guest's own message log, newest first."""
+    return Notification.objects.filter(guest_id=guest_id).order_by("-created_at", "-id")

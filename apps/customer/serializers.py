@@ -1,8 +1,14 @@
-"""Input and output shapes of the account API. No rules here: those live in services."""
+"""Input and output shapes of the customer API. No rules here: those live in services."""
 
 from rest_framework import serializers
 
-from apps.customer.models import Language
+from apps.customer.models import (
+    Language,
+    MypageEntry,
+    MypageTimelineEntry,
+    Notification,
+)
+from apps.customer.notifications import messages
 
 
 class SignUpInputSerializer(serializers.Serializer):
@@ -55,3 +61,102 @@ class ProfileOutputSerializer(serializers.Serializer):
 class SignUpOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     profile = ProfileOutputSerializer()
+
+
+# --- Mypage and notifications (output only) -------------------------------------------------
+
+
+class _LocalisedMixin:
+    """Labels in the language the view chose (``context["language"]``: "ko" or "en")."""
+
+    @property
+    def language(self) -> str:
+        return messages.language_or_default(self.context.get("language"))
+
+
+class MypageTimelineOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MypageTimelineEntry
+        fields = ["sequence", "kind", "status", "title", "description", "details", "occurred_at"]
+        read_only_fields = fields
+
+    def get_title(self, row: MypageTimelineEntry) -> str:
+        return messages.timeline_title(row.kind, language=self.language)
+
+    def get_description(self, row: MypageTimelineEntry) -> str:
+        return messages.timeline_description(row.kind, row.details, language=self.language)
+
+
+class MypageEntryOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
+    status_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MypageEntry
+        fields = [
+            "order_id",
+            "order_reference",
+            "status",
+            "status_label",
+            "hotel_id",
+            "hotel_name",
+            "room_type_id",
+            "room_type_name",
+            "check_in",
+            "check_out",
+            "nights",
+            "guests",
+            "total_krw",
+            "payment_method",
+            "masked_card_number",
+            "payment_status",
+            "paid_krw",
+            "reservation_status",
+            "rejection_reason",
+            "cancellation_reason",
+            "cancellation_fee_krw",
+            "refund_due_krw",
+            "refunded_krw",
+            "booked_at",
+            "cancelled_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_status_label(self, entry: MypageEntry) -> str:
+        return messages.status_label(entry.status, language=self.language)
+
+
+class MypageEntryDetailOutputSerializer(MypageEntryOutputSerializer):
+    timeline = MypageTimelineOutputSerializer(many=True, read_only=True)
+
+    class Meta(MypageEntryOutputSerializer.Meta):
+        fields = [*MypageEntryOutputSerializer.Meta.fields, "timeline"]
+        read_only_fields = fields
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer):
+    recipient = serializers.CharField(source="recipient_masked", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "order_id",
+            "kind",
+            "channel",
+            "language",
+            "recipient",
+            "template_code",
+            "title",
+            "body",
+            "status",
+            "skip_reason",
+            "provider_message_id",
+            "attempts",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from apps.customer.apis import MeApi, SignUpApi, TokenApi
+from apps.customer.apis import (
+    MeApi,
+    MypageDetailApi,
+    MypageListApi,
+    NotificationListApi,
+    SignUpApi,
+    TokenApi,
+)
 
 app_name = "customer"
 
@@ -8,4 +15,7 @@ urlpatterns = [
     path("accounts/signup/", SignUpApi.as_view(), name="signup"),
     path("accounts/token/", TokenApi.as_view(), name="token"),
     path("accounts/me/", MeApi.as_view(), name="me"),
+    path("mypage/", MypageListApi.as_view(), name="mypage-list"),
+    path("mypage/<int:order_id>/", MypageDetailApi.as_view(), name="mypage-detail"),
+    path("notifications/", NotificationListApi.as_view(), name="notification-list"),
 ]

@@ -14,3 +14,15 @@ def _fresh_throttle_counters():
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def kakao_outbox(settings):
+    """KakaoTalk messages go to the locmem outbox (e-mail off unless a test turns it on)."""
+    from apps.customer.notifications.channels import locmem
+
+    settings.NOTIFICATION_BACKEND = "locmem"
+    settings.NOTIFICATION_CHANNELS = ["kakao"]
+    locmem.outbox.clear()
+    yield locmem.outbox
+    locmem.outbox.clear()

@@ -1,0 +1,18 @@
+"""The default adapter: writes each message to the log as the guest would read it."""
+
+import logging
+
+from apps.customer.notifications.channels import OutgoingMessage, SendResult
+
+logger = logging.getLogger("apps.customer.notifications")
+
+
+class ConsoleBackend:
+    def send(self, message: OutgoingMessage) -> SendResult:
+        logger.info(
+            "KakaoTalk message to %s (template %s):\n%s",
+            message.recipient_masked,
+            message.template_code,
+            message.body,
+        )
+        return SendResult(provider_message_id=f"console-{message.idempotency_key}")

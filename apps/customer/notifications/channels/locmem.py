@@ -1,0 +1,12 @@
+"""The test adapter: messages go to ``outbox`` (like ``django.core.mail.outbox``)."""
+
+from apps.customer.notifications.channels import OutgoingMessage, SendResult
+
+#: Every message "sent" in this process, oldest first. Tests clear it.
+outbox: list[OutgoingMessage] = []
+
+
+class LocmemBackend:
+    def send(self, message: OutgoingMessage) -> SendResult:
+        outbox.append(message)
+        return SendResult(provider_message_id=f"locmem-{len(outbox)}")

@@ -1,0 +1,200 @@
+"""``/api/mypage/``, ``/api/mypage/{order_id}/`` and ``/api/notifications/``: own rows only."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.customer import selectors
+from hotel.eventbus.testing import drain_outbox
+from tests.customer.booking_events import Booking, at, publish_events
+from tests.customer.factories import GuestProfileFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MYPAGE = "/api/mypage/"
+NOTIFICATIONS = "/api/notifications/"
+
+
+@pytest.fixture
+def guest():
+    return GuestProfileFactory(name="김민지", phone="01012345678").user
+
+
+@pytest.fixture
+def other_guest():
+    return GuestProfileFactory(name="이서준").user
+
+
+def book(guest, **facts) -> Booking:
+    booking = Booking(guest_id=guest.pk, **facts)
+    publish_events(booking.placed(), booking.approved())
+    return booking
+
+
+def test_the_list_shows_own_entries_newest_first_and_filters_by_status(
+    api_client, guest, other_guest
+):
+    first = book(guest)
+    second = book(guest, hotel_name="부산 해운대 호텔")
+    book(other_guest)
+    publish_events(second.requested())
+    publish_events(second.confirmed())
+    drain_outbox()
+    api_client.force_authenticate(guest)
+
+    response = api_client.get(MYPAGE)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    # Both were placed at the same time: the later order comes first.
+    assert [row["order_id"] for row in body["results"]] == [second.order_id, first.order_id]
+    assert body["results"][0]["status"] == "confirmed"
+    assert body["results"][0]["status_label"] == "예약 확정"
+    assert "timeline" not in body["results"][0]
+
+    confirmed = api_client.get(MYPAGE, {"status": "confirmed"}).json()
+    assert [row["order_id"] for row in confirmed["results"]] == [second.order_id]
+    paid = api_client.get(MYPAGE, {"status": "paid"}).json()
+    assert [row["order_id"] for row in paid["results"]] == [first.order_id]
+    bad = api_client.get(MYPAGE, {"status": "teleported"})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid"
+
+
+def test_the_detail_has_the_entry_and_its_timeline_in_order(api_client, guest):
+    booking = book(guest)
+    publish_events(booking.requested())
+    publish_events(booking.rejected("객실 점검"))
+    drain_outbox()
+    api_client.force_authenticate(guest)
+
+    response = api_client.get(f"{MYPAGE}{booking.order_id}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert {k: body[k] for k in ("order_id", "order_reference", "status", "status_label")} == {
+        "order_id": booking.order_id,
+        "order_reference": booking.reference,
+        "status": "rejected",
+        "status_label": "예약 불가",
+    }
+    assert (body["hotel_name"], body["check_in"], body["check_out"], body["nights"]) == (
+        "서울 한강 호텔",
+        "2026-04-10",
+        "2026-04-12",
+        2,
+    )
+    assert (body["total_krw"], body["payment_method"], body["masked_card_number"]) == (
+        200_000,
+        "card",
+        "4330-****-****-1234",
+    )
+    assert (body["payment_status"], body["reservation_status"], body["rejection_reason"]) == (
+        "approved",
+        "rejected",
+        "객실 점검",
+    )
+    assert [
+        (row["kind"], row["status"], row["title"], row["description"]) for row in body["timeline"]
+    ] == [
+        ("booked", "paid", "예약 접수", "200,000원"),
+        ("paid", "paid", "결제 완료", "카드 4330-****-****-1234, 200,000원"),
+        ("requested", "confirming", "호텔 확인 중", ""),
+        ("rejected", "rejected", "예약 거절", "사유: 객실 점검"),
+    ]
+    sequences = [row["sequence"] for row in body["timeline"]]
+    assert sequences == sorted(sequences)
+    assert body["timeline"][0]["occurred_at"] == "2026-03-01T10:00:00+09:00"
+    assert at(1, 10).isoformat() == "2026-03-01T10:00:00+09:00"
+
+
+def test_labels_follow_the_requested_language(api_client, guest):
+    booking = book(guest)
+    drain_outbox()
+    api_client.force_authenticate(guest)
+
+    body = api_client.get(f"{MYPAGE}{booking.order_id}/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert body["status_label"] == "Paid"
+    assert [(row["title"], row["description"]) for row in body["timeline"]] == [
+        ("Booking placed", "KRW 200,000"),
+        ("Payment approved", "Card 4330-****-****-1234, KRW 200,000"),
+    ]
+
+
+def test_another_guests_booking_is_a_404(api_client, guest, other_guest):
+    theirs = book(other_guest)
+    drain_outbox()
+    api_client.force_authenticate(guest)
+
+    response = api_client.get(f"{MYPAGE}{theirs.order_id}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert api_client.get(f"{MYPAGE}999999/").status_code == 404
+    assert api_client.get(MYPAGE).json()["count"] == 0
+
+
+def test_anonymous_users_see_nothing(api_client, guest):
+    book(guest)
+    drain_outbox()
+
+    for url in (MYPAGE, f"{MYPAGE}1/", NOTIFICATIONS):
+        assert api_client.get(url).status_code in (401, 403)
+
+
+def test_reading_mypage_costs_one_query_for_the_entry_and_one_for_the_timeline(
+    api_client, guest, django_assert_max_num_queries
+):
+    booking = book(guest)
+    publish_events(booking.requested())
+    publish_events(booking.confirmed())
+    drain_outbox()
+
+    with django_assert_max_num_queries(2):
+        entry = selectors.mypage_get(guest_id=guest.pk, order_id=booking.order_id)
+        assert [row.kind for row in entry.timeline.all()] == [
+            "booked",
+            "paid",
+            "requested",
+            "confirmed",
+        ]
+
+    api_client.force_authenticate(guest)
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(f"{MYPAGE}{booking.order_id}/")
+    assert response.status_code == 200
+    assert len(queries) == 2
+    entry_query, timeline_query = (query["sql"] for query in queries.captured_queries)
+    assert "customer_mypageentry" in entry_query
+    assert "JOIN" not in entry_query
+    assert "customer_mypagetimelineentry" in timeline_query
+
+
+def test_the_notification_log_lists_own_messages_masked(api_client, guest, other_guest):
+    booking = book(guest)
+    book(other_guest)
+    publish_events(booking.requested())
+    publish_events(booking.confirmed())
+    drain_outbox()
+    api_client.force_authenticate(guest)
+
+    response = api_client.get(NOTIFICATIONS)
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [(row["kind"], row["channel"], row["status"]) for row in rows] == [
+        ("confirmed", "kakao", "sent"),
+        ("booked", "kakao", "sent"),
+    ]
+    assert {row["order_id"] for row in rows} == {booking.order_id}
+    assert rows[1]["recipient"] == "010-****-5678"
+    assert rows[1]["template_code"] == "HOTEL_BOOKED"
+    assert rows[1]["attempts"] == 1
+    assert rows[1]["provider_message_id"]
+    assert rows[1]["sent_at"] is not None
+    assert rows[1]["body"].startswith("[서울 한강 호텔] 예약 접수 완료\n김민지님,")
+    assert "01012345678" not in response.content.decode()
+    filtered = api_client.get(NOTIFICATIONS, {"kind": "booked"}).json()["results"]
+    assert [row["kind"] for row in filtered] == ["booked"]
