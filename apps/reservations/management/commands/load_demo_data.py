@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from apps.customer import api as customer
 from apps.reservations import services
 from apps.reservations.models import Hotel, HotelierMembership, RoomType
 
@@ -114,7 +115,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         hotels = [self._hotel(demo) for demo in DEMO_HOTELS]
-        self._user(*GUEST)
+        guest = self._user(*GUEST)
+        # A phone number, so the quick start's log shows the guest's KakaoTalk messages.
+        customer.guest_ensure_profile(user_id=guest.pk, name="김민지", phone="010-1234-5678")
         hotelier = self._user(*HOTELIER, is_staff=True)
         hotelier.user_permissions.add(
             *Permission.objects.filter(
