@@ -7,6 +7,7 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.orders import handlers  # noqa: F401  (subscribes the event handlers)
         from apps.orders.services import orders_reconcile
         from hotel.eventbus.periodic import periodic_job
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from apps.orders.models import Order
 
+_DATETIMES = ("created_at", "paid_at", "confirmed_at", "rejected_at", "cancelled_at")
+
 
 @dataclass(frozen=True, kw_only=True)
 class OrderData:
@@ -29,6 +31,15 @@ class OrderData:
     failure_message: str
     created_at: datetime.datetime
     paid_at: datetime.datetime | None
+    # The hotel side's outcome and the cancellation (defaults keep stored replays readable).
+    confirmed_at: datetime.datetime | None = None
+    rejected_at: datetime.datetime | None = None
+    rejection_reason: str = ""
+    cancelled_at: datetime.datetime | None = None
+    cancel_reason: str = ""
+    cancellation_fee_krw: int | None = None
+    refund_krw: int | None = None
+    cancellation_id: int | None = None
 
     @classmethod
     def from_order(cls, order: Order) -> OrderData:
@@ -51,11 +62,19 @@ class OrderData:
             failure_message=order.failure_message,
             created_at=order.created_at,
             paid_at=order.paid_at,
+            confirmed_at=order.confirmed_at,
+            rejected_at=order.rejected_at,
+            rejection_reason=order.rejection_reason,
+            cancelled_at=order.cancelled_at,
+            cancel_reason=order.cancel_reason,
+            cancellation_fee_krw=order.cancellation_fee_krw,
+            refund_krw=order.refund_krw,
+            cancellation_id=order.cancellation_id,
         )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("check_in", "check_out", "created_at", "paid_at"):
+        for name in ("check_in", "check_out", *_DATETIMES):
             if data[name] is not None:
                 data[name] = data[name].isoformat()
         return data
@@ -65,7 +84,22 @@ class OrderData:
         parsed = dict(data)
         for name in ("check_in", "check_out"):
             parsed[name] = datetime.date.fromisoformat(parsed[name])
-        for name in ("created_at", "paid_at"):
-            if parsed[name] is not None:
+        for name in _DATETIMES:
+            if parsed.get(name) is not None:
                 parsed[name] = datetime.datetime.fromisoformat(parsed[name])
         return cls(**parsed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancellationQuote:
+    """What cancelling the order now would cost, by the hotel's cancellation policy."""
+
+    order_id: int
+    total_krw: int
+    fee_krw: int
+    refund_krw: int
+    #: The last hotel-local date on which cancelling is free (None: free whatever the date).
+    free_until: datetime.date | None
+    policy_summary: str
+    refundable: bool
+    quoted_at: datetime.datetime

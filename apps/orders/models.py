@@ -63,6 +63,19 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # The hotel side's outcome, as its events reported it (never read from its tables).
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    # Cancellation: the guest's reason and time, and the fee and refund. They are the quote
+    # the guest accepted when cancelling, replaced by the hotel's recorded figures (the
+    # authoritative ones) when ReservationCancelled arrives; ``cancellation_id`` is then set.
+    # A rejection refunds in full: fee 0, refund the total.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancellation_fee_krw = models.PositiveIntegerField(null=True, blank=True)
+    refund_krw = models.PositiveIntegerField(null=True, blank=True)
+    cancellation_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -81,6 +94,15 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(check_out__gt=models.F("check_in")), name="order_stay_has_nights"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancellation_fee_krw__isnull=True)
+                | Q(cancellation_fee_krw__lte=models.F("total_krw")),
+                name="order_fee_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_krw__isnull=True) | Q(refund_krw__lte=models.F("total_krw")),
+                name="order_refund_within_total",
             ),
         ]
 

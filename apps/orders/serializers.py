@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.payments import api as payments
@@ -22,6 +23,39 @@ class BookingInputSerializer(serializers.Serializer):
         return attrs
 
 
+class CancellationInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CancellationSerializer(serializers.Serializer):
+    """An order's cancellation (rendered from the order's fields)."""
+
+    cancelled_at = serializers.DateTimeField()
+    reason = serializers.CharField(source="cancel_reason")
+    fee_krw = serializers.IntegerField(source="cancellation_fee_krw", allow_null=True)
+    refund_krw = serializers.IntegerField(allow_null=True)
+    recorded_by_hotel = serializers.SerializerMethodField()
+
+    def get_recorded_by_hotel(self, order) -> bool:
+        return order.cancellation_id is not None
+
+
+class CancellationQuoteSerializer(serializers.Serializer):
+    """Renders ``OrderCancellationQuote``."""
+
+    order_id = serializers.IntegerField()
+    total_krw = serializers.IntegerField()
+    fee_krw = serializers.IntegerField()
+    refund_krw = serializers.IntegerField()
+    free_until = serializers.DateField(
+        allow_null=True,
+        help_text="The last day (hotel's local date) to cancel for free; null if always free.",
+    )
+    policy_summary = serializers.CharField()
+    refundable = serializers.BooleanField()
+    quoted_at = serializers.DateTimeField()
+
+
 class OrderSerializer(serializers.Serializer):
     """Renders ``OrderData`` (and ``Order`` rows: same attribute names)."""
 
@@ -40,3 +74,17 @@ class OrderSerializer(serializers.Serializer):
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    rejected_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+    cancellation = serializers.SerializerMethodField(
+        help_text="Set once the order is cancelled: the fee kept and the refund. They are the "
+        "quote accepted when cancelling until the hotel records the cancellation "
+        "(recorded_by_hotel), then the hotel's figures."
+    )
+
+    @extend_schema_field(CancellationSerializer(allow_null=True))
+    def get_cancellation(self, order):
+        if order.cancelled_at is None:
+            return None
+        return CancellationSerializer(order).data

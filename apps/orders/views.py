@@ -6,7 +6,12 @@ from rest_framework.response import Response
 
 from apps.orders import selectors, services
 from apps.orders.filters import OrderFilter
-from apps.orders.serializers import BookingInputSerializer, OrderSerializer
+from apps.orders.serializers import (
+    BookingInputSerializer,
+    CancellationInputSerializer,
+    CancellationQuoteSerializer,
+    OrderSerializer,
+)
 from hotel.throttling import SettingsScopedRateThrottle
 
 
@@ -28,6 +33,7 @@ class OrderListView(GenericAPIView):
     def get_queryset(self):
         return selectors.order_list(guest_id=self.request.user.pk)
 
+    @extend_schema(operation_id="orders_list", responses=OrderSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(OrderSerializer(page, many=True).data)
@@ -62,3 +68,31 @@ class OrderDetailView(GenericAPIView):
     def get(self, request, order_id: int):
         order = selectors.order_get(order_id=order_id, guest_id=request.user.pk)
         return Response(OrderSerializer(order).data)
+
+
+class OrderCancelView(GenericAPIView):
+    """Cancel your order. The fee and refund follow the hotel's cancellation policy (see
+    ``cancellation-quote/`` first); cancelling twice or after the stay is a 409."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = CancellationInputSerializer
+
+    @extend_schema(request=CancellationInputSerializer, responses={200: OrderSerializer})
+    def post(self, request, order_id: int):
+        data = CancellationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_cancel(
+            order_id=order_id, guest_id=request.user.pk, reason=data.validated_data["reason"]
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class OrderCancellationQuoteView(GenericAPIView):
+    """What cancelling your order now would cost: the fee kept and the refund."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = CancellationQuoteSerializer
+
+    def get(self, request, order_id: int):
+        quote = services.order_cancellation_quote(order_id=order_id, guest_id=request.user.pk)
+        return Response(CancellationQuoteSerializer(quote).data)

@@ -7,7 +7,7 @@ env = environ.Env()
 
 SECRET_KEY = env.str("SECRET_KEY", default="reference-only-" + "x" * 40)
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

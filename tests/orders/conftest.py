@@ -56,3 +56,15 @@ def booking(room_type):
         return {**body, **changes}
 
     return make
+
+
+@pytest.fixture
+def cancellation_policy(monkeypatch):
+    """The hotel's cancellation quote, stubbed: these tests are about the order, not the
+    policy (tests/reservations and tests/e2e cover the real one). Starts at no fee."""
+    from apps.reservations import api as reservations_api
+    from tests.orders.helpers import FakePolicy
+
+    policy = FakePolicy()
+    monkeypatch.setattr(reservations_api, "cancellation_quote", policy, raising=False)
+    return policy

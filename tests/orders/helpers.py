@@ -1,0 +1,145 @@
+"""Helpers for the orders tests: book through the API, publish the hotel side's events, and
+drain the outbox for chosen handlers only."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.orders.models import Order
+from apps.reservations.events import (
+    ReservationCancelled,
+    ReservationConfirmed,
+    ReservationRejected,
+)
+from hotel.eventbus import EventMeta, publish
+from hotel.eventbus.models import Delivery, StoredEvent
+from hotel.eventbus.worker import OutboxWorker, RoundResult
+
+ORDERS_HANDLER = "orders.reservation_outcome"
+REFUNDS_HANDLER = "payments.refunds"
+
+
+def book(client, body) -> Order:
+    response = client.post("/api/orders/", body, format="json")
+    assert response.status_code == 201, response.data
+    return Order.objects.get(pk=response.data["id"])
+
+
+def drain_only(*handlers: str) -> RoundResult:
+    """Drain the outbox for ``handlers`` only: before each round, every other handler's
+    pending deliveries (including those of events published meanwhile) are set aside as done,
+    so these tests do not depend on other contexts' reactions."""
+    worker = OutboxWorker()
+    total = RoundResult()
+    while True:
+        Delivery.objects.filter(state="pending").exclude(handler__in=handlers).update(
+            state="done", completed_at=timezone.now()
+        )
+        result = worker.run_once()
+        for name in ("done", "retried", "dead", "lost", "released"):
+            getattr(total, name).extend(getattr(result, name))
+        if not (result.handled or result.lost):
+            return total
+
+
+def redeliver(handler: str) -> int:
+    """Make every done delivery to ``handler`` pending and due again (an at-least-once
+    redelivery, as after a crash between the effect and its mark)."""
+    return Delivery.objects.filter(handler=handler, state="done").update(
+        state="pending", attempts=0, available_at=timezone.now(), completed_at=None
+    )
+
+
+def events_of(event_type: str) -> list[StoredEvent]:
+    return list(StoredEvent.objects.filter(event_type=event_type).order_by("id"))
+
+
+def _publish(event) -> EventMeta:
+    with transaction.atomic():
+        return publish(event, correlation_id=str(event.order_id))
+
+
+def confirmed(order: Order, *, reservation_id: int = 501) -> EventMeta:
+    return _publish(
+        ReservationConfirmed(
+            reservation_id=reservation_id,
+            order_id=order.pk,
+            guest_id=order.guest_id,
+            hotel_id=order.hotel_id,
+            confirmed_at=timezone.now(),
+        )
+    )
+
+
+def rejected(order: Order, *, reason: str = "Overbooked", reservation_id: int = 501) -> EventMeta:
+    return _publish(
+        ReservationRejected(
+            reservation_id=reservation_id,
+            order_id=order.pk,
+            guest_id=order.guest_id,
+            hotel_id=order.hotel_id,
+            reason=reason,
+            rejected_at=timezone.now(),
+        )
+    )
+
+
+def cancelled(
+    order: Order,
+    *,
+    fee_krw: int,
+    refund_krw: int,
+    cancellation_id: int = 901,
+    reason: str = "plans changed",
+    reservation_id: int = 501,
+) -> EventMeta:
+    return _publish(
+        ReservationCancelled(
+            reservation_id=reservation_id,
+            order_id=order.pk,
+            guest_id=order.guest_id,
+            hotel_id=order.hotel_id,
+            cancellation_id=cancellation_id,
+            fee_krw=fee_krw,
+            refund_krw=refund_krw,
+            reason=reason,
+            cancelled_at=timezone.now(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FakeQuote:
+    """Stands in for ``reservations.api.CancellationQuote``: same attribute names."""
+
+    fee_krw: int
+    refund_krw: int
+    free_until: datetime.date | None
+    policy_summary: str
+    refundable: bool
+
+
+@dataclass
+class FakePolicy:
+    """A cancellation policy keeping ``fee_percent`` of the total; records every call."""
+
+    fee_percent: int = 0
+    free_until: datetime.date | None = None
+    calls: list[dict] = field(default_factory=list)
+
+    def __call__(self, *, room_type_id, check_in, total_krw, at=None) -> FakeQuote:
+        self.calls.append(
+            {"room_type_id": room_type_id, "check_in": check_in, "total_krw": total_krw, "at": at}
+        )
+        fee = total_krw * self.fee_percent // 100
+        return FakeQuote(
+            fee_krw=fee,
+            refund_krw=total_krw - fee,
+            free_until=self.free_until,
+            policy_summary=f"{self.fee_percent}% fee" if fee else "Free cancellation",
+            refundable=fee < total_krw,
+        )
