@@ -1,9 +1,21 @@
+"""Fixtures shared by the test packages that book through the API (tests/orders, tests/e2e):
+a room type with inventory, a guest with an API client and a booking body. A package may
+override one closer to its tests (tests/reservations has its own ``room_type``); ``booking``
+then books that one."""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+from tests.customer.factories import UserFactory
+from tests.reservations.factories import RoomTypeFactory, inventory
 
 
 def pytest_collection_modifyitems(config, items):
-    if not settings.DATABASE_IS_SQLITE:
+    if not django_settings.DATABASE_IS_SQLITE:
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL (row locks, SKIP LOCKED, LISTEN/NOTIFY or real concurrency); "
@@ -12,3 +24,60 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_booking_throttle(settings):
+    """Tests book far more often than a guest may (POST /api/orders/ is throttled per guest):
+    the booking throttle is off. Only tests/orders and tests/e2e book; no test relies on it
+    (its rate setting is covered by tests/project/test_production_settings.py)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "booking": None,
+        },
+    }
+
+
+@pytest.fixture
+def room_type():
+    """10 rooms at 100,000 KRW a night, 40 nights open from the hotel's today."""
+    room_type = RoomTypeFactory(room_count=10, nightly_rate_krw=100_000)
+    inventory(room_type, first_night=room_type.hotel.local_today(), nights=40)
+    return room_type
+
+
+@pytest.fixture
+def guest():
+    return UserFactory()
+
+
+@pytest.fixture
+def guest_client(guest) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(guest)
+    return client
+
+
+@pytest.fixture
+def booking(room_type) -> Callable[..., dict]:
+    """A valid booking body: ``nights`` nights from ``days_ahead`` days after the hotel's
+    today (two nights in a week by default) in ``room`` (default: ``room_type``), for two
+    guests paying by card. Any other keyword replaces that field of the body as sent."""
+
+    def make(*, days_ahead: int = 7, nights: int = 2, room=None, **changes) -> dict:
+        room = room or room_type
+        check_in: date = room.hotel.local_today() + timedelta(days=days_ahead)
+        body = {
+            "hotel_id": room.hotel_id,
+            "room_type_id": room.pk,
+            "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=nights)).isoformat(),
+            "guests": 2,
+            "payment_method": "card",
+            "payment_key": "test_ok",
+        }
+        return {**body, **changes}
+
+    return make

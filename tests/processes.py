@@ -26,6 +26,7 @@ def database_env() -> dict[str, str]:
     else:
         env["SQLITE_PATH"] = str(params["NAME"])
     env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    env["TEST_OUTBOX_BACKOFF_SECONDS"] = "0.05"
     env["PYTHONPATH"] = str(ROOT)
     return env
 

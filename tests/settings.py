@@ -15,4 +15,13 @@ if DATABASE_IS_SQLITE:
         "NAME": os.environ.get("TEST_SQLITE_PATH", str(BASE_DIR / "test-db.sqlite3"))
     }
 
-OUTBOX = {**OUTBOX, "BACKOFF_BASE_SECONDS": 0.05, "BACKOFF_MAX_SECONDS": 0.5, "MAX_ATTEMPTS": 3}
+# In-process tests make a delivery due themselves when they want its retry (a slow machine
+# must not retry it early), so retries wait a minute. Worker subprocesses started by the tests
+# retry fast instead (tests/processes.py sets TEST_OUTBOX_BACKOFF_SECONDS).
+_backoff = float(os.environ.get("TEST_OUTBOX_BACKOFF_SECONDS", "60"))
+OUTBOX = {
+    **OUTBOX,
+    "BACKOFF_BASE_SECONDS": _backoff,
+    "BACKOFF_MAX_SECONDS": 10 * _backoff,
+    "MAX_ATTEMPTS": 3,
+}

@@ -3,9 +3,6 @@ drain the outbox for chosen handlers only."""
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -110,36 +107,3 @@ def cancelled(
             cancelled_at=timezone.now(),
         )
     )
-
-
-@dataclass(frozen=True)
-class FakeQuote:
-    """Stands in for ``reservations.api.CancellationQuote``: same attribute names."""
-
-    fee_krw: int
-    refund_krw: int
-    free_until: datetime.date | None
-    policy_summary: str
-    refundable: bool
-
-
-@dataclass
-class FakePolicy:
-    """A cancellation policy keeping ``fee_percent`` of the total; records every call."""
-
-    fee_percent: int = 0
-    free_until: datetime.date | None = None
-    calls: list[dict] = field(default_factory=list)
-
-    def __call__(self, *, room_type_id, check_in, total_krw, at=None) -> FakeQuote:
-        self.calls.append(
-            {"room_type_id": room_type_id, "check_in": check_in, "total_krw": total_krw, "at": at}
-        )
-        fee = total_krw * self.fee_percent // 100
-        return FakeQuote(
-            fee_krw=fee,
-            refund_krw=total_krw - fee,
-            free_until=self.free_until,
-            policy_summary=f"{self.fee_percent}% fee" if fee else "Free cancellation",
-            refundable=fee < total_krw,
-        )

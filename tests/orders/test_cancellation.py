@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.orders.models import Order
+from apps.reservations import api as reservations
 from tests.customer.factories import UserFactory
 from tests.orders.helpers import ORDERS_HANDLER, book, confirmed, drain_only, events_of, rejected
 from tests.reservations.factories import HotelFactory, RoomTypeFactory
@@ -25,8 +26,10 @@ def cancel(client, order, reason="plans changed"):
 def test_cancelling_a_paid_order_cancels_it_with_the_quoted_fee_and_publishes_one_event(
     guest, guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
-    cancellation_policy.fee_percent = 30
+    # Check-in in 2 days: past the free window (3 days before), so 30 % of 200,000 is kept.
+    order = book(guest_client, booking(days_ahead=2))
+    quoted = guest_client.get(f"/api/orders/{order.pk}/cancellation-quote/").data
+    assert (quoted["fee_krw"], quoted["refund_krw"]) == (60_000, 140_000)
 
     response = cancel(guest_client, order)
 
@@ -54,23 +57,25 @@ def test_cancelling_a_paid_order_cancels_it_with_the_quoted_fee_and_publishes_on
         "reason": "plans changed",
         "cancelled_at": order.cancelled_at.isoformat(),
     }
-    # The quote was asked for the order's stay and total, at the cancellation's own time, so
-    # the hotel's fee (computed at ``cancelled_at``) matches what the guest saw.
-    (call,) = cancellation_policy.calls
-    assert call == {
-        "room_type_id": order.room_type_id,
-        "check_in": order.check_in,
-        "total_krw": 200_000,
-        "at": order.cancelled_at,
-    }
+    # The fee is the policy's for the order's stay and total at the cancellation's own time,
+    # the ``cancelled_at`` the event carries: the hotel's fee, computed from the event, matches
+    # what the guest saw and was charged.
+    hotel_quote = reservations.cancellation_quote(
+        room_type_id=event.payload["room_type_id"],
+        check_in=date.fromisoformat(event.payload["check_in"]),
+        total_krw=event.payload["total_krw"],
+        at=datetime.fromisoformat(event.payload["cancelled_at"]),
+    )
+    assert (hotel_quote.fee_krw, hotel_quote.refund_krw) == (60_000, 140_000)
 
 
 def test_the_order_detail_shows_the_cancellation_after_cancelling(
     guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
-    assert guest_client.get(f"/api/orders/{order.pk}/").data["cancellation"] is None
     cancellation_policy.fee_percent = 10
+    cancellation_policy.save()
+    order = book(guest_client, booking(days_ahead=2))  # past the free window: 10 % of 200,000
+    assert guest_client.get(f"/api/orders/{order.pk}/").data["cancellation"] is None
 
     cancel(guest_client, order, reason="")
     detail = guest_client.get(f"/api/orders/{order.pk}/").data
@@ -107,8 +112,12 @@ def test_a_confirmed_order_can_be_cancelled(guest_client, booking, cancellation_
 def test_cancelling_twice_is_a_409_and_publishes_nothing_more(
     guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
+    order = book(guest_client, booking(days_ahead=2))  # past the free window: 30 % kept
     cancel(guest_client, order)
+    first = Order.objects.get(pk=order.pk)
+    # A stricter policy now: a second cancel that quoted again would store a new fee.
+    cancellation_policy.fee_percent = 100
+    cancellation_policy.save()
 
     again = cancel(guest_client, order)
 
@@ -117,7 +126,12 @@ def test_cancelling_twice_is_a_409_and_publishes_nothing_more(
     assert again.data["details"]["status"] == "cancelled"
     assert again.data["details"]["cancelled_at"] is not None
     assert len(events_of(CANCELLED)) == 1
-    assert len(cancellation_policy.calls) == 1
+    row = Order.objects.get(pk=order.pk)
+    assert (row.cancellation_fee_krw, row.refund_krw, row.cancelled_at) == (
+        60_000,
+        140_000,
+        first.cancelled_at,
+    )
 
 
 def test_a_rejected_order_cannot_be_cancelled(guest_client, booking, cancellation_policy):
@@ -192,7 +206,7 @@ def test_a_stay_in_progress_can_still_be_cancelled(
     [("Asia/Seoul", False), ("Pacific/Honolulu", True)],
 )
 def test_the_check_out_day_is_the_hotels_local_date(
-    monkeypatch, guest, guest_client, cancellation_policy, time_zone, cancellable
+    monkeypatch, guest, guest_client, time_zone, cancellable
 ):
     room_type = RoomTypeFactory(hotel=HotelFactory(time_zone=time_zone))
     order = Order.objects.create(
@@ -220,7 +234,7 @@ def test_the_check_out_day_is_the_hotels_local_date(
 def test_another_guests_order_is_a_404_for_the_quote_and_the_cancel(
     guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
+    order = book(guest_client, booking(days_ahead=2))  # a fee would be due: 30 %
     stranger = APIClient()
     stranger.force_authenticate(UserFactory())
 
@@ -229,9 +243,15 @@ def test_another_guests_order_is_a_404_for_the_quote_and_the_cancel(
 
     assert (quote.status_code, quote.data["code"]) == (404, "order_not_found")
     assert (response.status_code, response.data["code"]) == (404, "order_not_found")
-    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert "fee_krw" not in quote.data
+    row = Order.objects.get(pk=order.pk)
+    assert (row.status, row.cancelled_at, row.cancellation_fee_krw, row.refund_krw) == (
+        "paid",
+        None,
+        None,
+        None,
+    )
     assert events_of(CANCELLED) == []
-    assert cancellation_policy.calls == []
 
 
 def test_an_anonymous_client_cannot_cancel(guest_client, booking, cancellation_policy):
@@ -260,9 +280,9 @@ def test_a_too_long_reason_is_a_400(guest_client, booking, cancellation_policy):
 def test_the_quote_shows_the_fee_and_refund_before_cancelling_and_changes_nothing(
     guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
     cancellation_policy.fee_percent = 50
-    cancellation_policy.free_until = date(2030, 1, 1)
+    cancellation_policy.save()
+    order = book(guest_client, booking(days_ahead=2))  # past the free window: 50 % kept
 
     response = guest_client.get(f"/api/orders/{order.pk}/cancellation-quote/")
 
@@ -274,8 +294,13 @@ def test_the_quote_shows_the_fee_and_refund_before_cancelling_and_changes_nothin
         100_000,
         100_000,
     )
-    assert data["free_until"] == "2030-01-01"
-    assert (data["policy_summary"], data["refundable"]) == ("50% fee", True)
+    # Free until 3 days before check-in: the hotel's yesterday, so the fee is due today.
+    assert data["free_until"] == (order.check_in - timedelta(days=3)).isoformat()
+    assert (data["policy_summary"], data["refundable"]) == (
+        "Free cancellation until 3 days before check-in; 50% fee after that; "
+        "no refund from the check-in day.",
+        True,
+    )
     assert Order.objects.get(pk=order.pk).status == "paid"
     assert events_of(CANCELLED) == []
 

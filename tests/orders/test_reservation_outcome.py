@@ -106,9 +106,10 @@ def test_a_confirmation_after_a_rejection_changes_nothing(guest_client, booking)
 def test_a_rejection_after_the_guest_cancelled_keeps_the_order_cancelled_with_a_full_refund(
     guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
-    cancellation_policy.fee_percent = 30
+    order = book(guest_client, booking(days_ahead=2))  # past the free window: 30 % kept
     guest_client.post(f"/api/orders/{order.pk}/cancel/")
+    quoted = Order.objects.get(pk=order.pk)
+    assert (quoted.cancellation_fee_krw, quoted.refund_krw) == (60_000, 140_000)
     rejected(order, reason="Overbooked")
 
     drain_only(ORDERS_HANDLER)
@@ -125,9 +126,12 @@ def test_a_rejection_after_the_guest_cancelled_keeps_the_order_cancelled_with_a_
 def test_the_hotels_recorded_cancellation_replaces_the_quote_once(
     guest_client, booking, cancellation_policy
 ):
-    order = book(guest_client, booking())
     cancellation_policy.fee_percent = 10
+    cancellation_policy.save()
+    order = book(guest_client, booking(days_ahead=2))  # past the free window: 10 % kept
     guest_client.post(f"/api/orders/{order.pk}/cancel/")
+    quoted = Order.objects.get(pk=order.pk)
+    assert (quoted.cancellation_fee_krw, quoted.refund_krw) == (20_000, 180_000)
     cancelled(order, fee_krw=40_000, refund_krw=160_000, cancellation_id=77)
 
     drain_only(ORDERS_HANDLER)
