@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its request id (hotel.correlation).
+    "hotel.correlation.RequestCorrelationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +131,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+if PRODUCTION:
+    # The container serves the admin's and the browsable API's static files itself (WhiteNoise,
+    # right after SecurityMiddleware), from STATIC_ROOT as collected when the image was built:
+    # compressed, with hashed names cached for a year.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -258,16 +272,40 @@ if NOTIFICATION_BACKEND == "alimtalk" and not (
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# "plain" (development) or "json" (one JSON object per line; the container image sets it).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+# One access line per request on the "hotel.request" logger, with its ids (healthy probes are
+# not logged). Off by default in development, where runserver logs each request itself.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every record gets correlation_id (the order id, else the request id) and request_id.
+    "filters": {"correlation": {"()": "hotel.correlation.CorrelationIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {"()": "hotel.correlation.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["correlation"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Operations ---------------------------------------------------------------------------
+# GET /metrics (Prometheus) is open when DEBUG, to staff users, and to
+# "Authorization: Bearer <METRICS_TOKEN>" when this is set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The outbox worker touches this file while it runs (at most once a second); the container's
+# health check and the Kubernetes liveness probe read its age. Empty: no heartbeat.
+OUTBOX_HEARTBEAT_FILE = env.str("OUTBOX_HEARTBEAT_FILE", default="")
 
 # --- Production safety --------------------------------------------------------------------
 if PRODUCTION:

@@ -20,17 +20,20 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import traceback
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from hotel.correlation import correlation_context
 from hotel.eventbus.event_types import Event, EventMeta, event_class
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.periodic import PeriodicScheduler
@@ -42,6 +45,32 @@ logger = logging.getLogger("hotel.eventbus.worker")
 PENDING = Delivery.State.PENDING
 DONE = Delivery.State.DONE
 DEAD = Delivery.State.DEAD
+
+
+class _Heartbeat:
+    """Touches ``settings.OUTBOX_HEARTBEAT_FILE`` (if set) at most once a second, from the
+    worker's loop and before each handler run: the liveness probe reads the file's age."""
+
+    def __init__(self) -> None:
+        self._next = 0.0
+        self._warned = False
+
+    def beat(self) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + 1.0
+        path = getattr(settings, "OUTBOX_HEARTBEAT_FILE", "")
+        if path:
+            try:
+                Path(path).touch()
+            except OSError as exc:
+                if not self._warned:
+                    self._warned = True
+                    logger.warning("cannot touch the heartbeat file %s: %s", path, exc)
+
+
+_heartbeat = _Heartbeat()
 
 
 class _FastPathFailed(Exception):
@@ -327,24 +356,29 @@ class OutboxWorker:
     def _run_handler(
         self, delivery: ClaimedDelivery, stored: tuple[dict, EventMeta], isolate: bool
     ) -> str | None:
-        """Run one handler (in a savepoint when ``isolate``); return the error text or None."""
+        """Run one handler (in a savepoint when ``isolate``); return the error text or None.
+
+        The handler, and the warning if it fails, log under the event's correlation id.
+        """
         payload, meta = stored
-        try:
-            with transaction.atomic(using=self.using) if isolate else nullcontext():
-                event = event_class(meta.event_type).from_payload(
-                    payload, version=meta.schema_version
+        _heartbeat.beat()
+        with correlation_context(meta.correlation_id or None):
+            try:
+                with transaction.atomic(using=self.using) if isolate else nullcontext():
+                    event = event_class(meta.event_type).from_payload(
+                        payload, version=meta.schema_version
+                    )
+                    dispatch(delivery.handler, event, meta)
+            except Exception as exc:
+                logger.warning(
+                    "handler %s failed on %s #%s (attempt %s): %r",
+                    delivery.handler,
+                    meta.event_type,
+                    meta.sequence,
+                    delivery.attempts,
+                    exc,
                 )
-                dispatch(delivery.handler, event, meta)
-        except Exception as exc:
-            logger.warning(
-                "handler %s failed on %s #%s (attempt %s): %r",
-                delivery.handler,
-                meta.event_type,
-                meta.sequence,
-                delivery.attempts,
-                exc,
-            )
-            return "".join(traceback.format_exception(exc))[-4000:]
+                return "".join(traceback.format_exception(exc))[-4000:]
         return None
 
     def _record_failure(
@@ -380,6 +414,7 @@ class OutboxWorker:
         logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
         try:
             while not self.stopping:
+                _heartbeat.beat()
                 if periodic is not None:
                     periodic.run_due()
                 try:

@@ -1,0 +1,232 @@
+"""GET /metrics: Prometheus text with the outbox's backlog, dead letters and lag (DESIGN.md 5),
+open only to DEBUG, staff users and the METRICS_TOKEN bearer."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError
+
+from hotel import metrics
+from hotel.eventbus.models import Delivery
+from hotel.eventbus.testing import drain_outbox
+from tests.eventbus.helpers import publish_pings
+from tests.outbox_probe.events import HANDLERS
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "s3cret-scrape-token"
+# name{label="value",...} value, or name value
+SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse(text: str) -> dict[tuple[str, frozenset], float]:
+    """Parse the exposition text strictly: HELP and TYPE before each family's samples."""
+    assert text.endswith("\n")
+    samples: dict[tuple[str, frozenset], float] = {}
+    typed: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            continue
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ")
+            assert kind in {"gauge", "counter", "summary", "histogram", "untyped"}
+            assert name not in typed, f"family {name} declared twice"
+            typed.add(name)
+            continue
+        match = SAMPLE.match(line)
+        assert match, f"not a sample line: {line!r}"
+        name, labels, value = match.groups()
+        assert name in typed, f"sample {name} before its TYPE"
+        key = (name, frozenset(LABEL.findall(labels or "")))
+        assert key not in samples, f"duplicate sample {line!r}"
+        samples[key] = float(value)
+    return samples
+
+
+def value(samples, name: str, **labels: str) -> float:
+    return samples[(name, frozenset(labels.items()))]
+
+
+@pytest.fixture
+def scrape(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+
+    def get():
+        response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+        return parse(response.content.decode())
+
+    return get
+
+
+# --- access ---------------------------------------------------------------------------------
+def test_anonymous_scrapes_are_refused_unless_debug(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+
+    assert client.get("/metrics").status_code == 403
+
+    settings.DEBUG = True
+    assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        (f"Bearer {TOKEN}", 200),
+        (f"bearer {TOKEN}", 200),
+        ("Bearer wrong-token", 403),
+        (f"Basic {TOKEN}", 403),
+        (TOKEN, 403),
+        ("Bearer ", 403),
+    ],
+)
+def test_the_bearer_token_opens_it(client, settings, header, status):
+    settings.METRICS_TOKEN = TOKEN
+
+    assert client.get("/metrics", HTTP_AUTHORIZATION=header).status_code == status
+
+
+def test_no_token_configured_means_no_token_is_accepted(client, settings):
+    settings.METRICS_TOKEN = ""
+
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer").status_code == 403
+
+
+def test_staff_users_may_scrape_and_other_users_may_not(client):
+    user_model = get_user_model()
+    guest = user_model.objects.create_user("guest", password="pw-guest-1234")
+    staff = user_model.objects.create_user("ops", password="pw-ops-1234", is_staff=True)
+
+    client.force_login(guest)
+    assert client.get("/metrics").status_code == 403
+    client.force_login(staff)
+    assert client.get("/metrics").status_code == 200
+
+
+def test_only_get_is_served(client, settings):
+    settings.DEBUG = True
+
+    assert client.post("/metrics").status_code == 405
+
+
+# --- content --------------------------------------------------------------------------------
+def test_an_empty_outbox_reports_zeroes_and_no_lag(scrape):
+    samples = scrape()
+
+    assert value(samples, "hotel_outbox_status_up") == 1
+    for state in ("pending", "done", "dead"):
+        assert value(samples, "hotel_outbox_deliveries", state=state) == 0
+    assert value(samples, "hotel_outbox_backlog") == 0
+    assert value(samples, "hotel_outbox_oldest_pending_age_seconds") == 0
+    assert not [key for key in samples if key[0] == "hotel_outbox_lag_seconds"]
+    assert value(samples, "hotel_outbox_lag_sample_deliveries") == 0
+    assert value(samples, "process_resident_memory_bytes") > 0
+    assert value(samples, "process_cpu_seconds_total") > 0
+
+
+def test_backlog_dead_blocked_and_oldest_age_per_handler_and_overall(scrape):
+    publish_pings("a", 2)  # two events x three handlers
+    publish_pings("b", 1)
+    first_to_a = Delivery.objects.filter(handler="probe.record_a").order_by("id").first()
+    Delivery.objects.filter(pk=first_to_a.pk).update(state="dead", attempts=3)
+    # "a"'s second delivery to record_a now waits behind the dead one.
+
+    samples = scrape()
+
+    assert value(samples, "hotel_outbox_deliveries", state="pending") == 8
+    assert value(samples, "hotel_outbox_deliveries", state="dead") == 1
+    assert value(samples, "hotel_outbox_dead") == 1
+    assert value(samples, "hotel_outbox_blocked") == 1
+    assert value(samples, "hotel_outbox_backlog") == 7
+    assert value(samples, "hotel_outbox_in_flight") == 0
+    assert value(samples, "hotel_outbox_handler_pending", handler="probe.record_a") == 2
+    assert value(samples, "hotel_outbox_handler_dead", handler="probe.record_a") == 1
+    assert value(samples, "hotel_outbox_handler_blocked", handler="probe.record_a") == 1
+    assert value(samples, "hotel_outbox_handler_blocked", handler="probe.record_b") == 0
+    ages = [
+        value(samples, "hotel_outbox_handler_oldest_pending_age_seconds", handler=name)
+        for name in HANDLERS
+    ]
+    assert all(age >= 0 for age in ages)
+    assert value(samples, "hotel_outbox_oldest_pending_age_seconds") == pytest.approx(
+        max(ages), abs=0.5
+    )
+
+
+def test_lag_quantiles_appear_once_deliveries_are_handled(scrape):
+    publish_pings("a", 3)
+    drain_outbox()
+
+    samples = scrape()
+
+    assert value(samples, "hotel_outbox_deliveries", state="done") == 9
+    assert value(samples, "hotel_outbox_backlog") == 0
+    assert value(samples, "hotel_outbox_lag_sample_deliveries") == 9
+    p50, p95, p99 = (
+        value(samples, "hotel_outbox_lag_seconds", quantile=q) for q in ("0.5", "0.95", "0.99")
+    )
+    assert 0 <= p50 <= p95 <= p99 < 60
+
+
+def test_the_figures_come_from_the_database_on_every_scrape(scrape):
+    assert value(scrape(), "hotel_outbox_deliveries", state="pending") == 0
+
+    publish_pings("a", 1)
+
+    assert value(scrape(), "hotel_outbox_deliveries", state="pending") == 3
+
+
+def test_a_database_error_still_answers_with_up_zero_and_process_figures(scrape, monkeypatch):
+    def broken():
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(metrics, "outbox_status", broken)
+
+    samples = scrape()
+
+    assert value(samples, "hotel_outbox_status_up") == 0
+    assert value(samples, "process_resident_memory_bytes") > 0
+
+
+def test_registered_collectors_add_families_and_a_failing_one_is_skipped(scrape, monkeypatch):
+    monkeypatch.setattr(metrics, "_collectors", [])
+
+    def circuit():
+        return [metrics.Metric("hotel_payment_circuit_open", "Circuit open.").add(0, provider="x")]
+
+    def broken():
+        raise RuntimeError("boom")
+
+    metrics.register_collector(circuit)
+    metrics.register_collector(broken)
+    metrics.register_collector(circuit)  # once only
+
+    samples = scrape()
+
+    assert value(samples, "hotel_payment_circuit_open", provider="x") == 0
+    assert value(samples, "hotel_outbox_status_up") == 1
+
+
+def test_label_values_and_special_numbers_are_escaped():
+    text = metrics.render(
+        [
+            metrics.Metric("m", "help with \\ and\nnewline")
+            .add(float("nan"), handler='a"b\\c\nd')
+            .add(float("inf"), handler="x")
+            .add(True, handler="y")
+            .add(0.25, handler="z")
+        ]
+    )
+
+    assert text == (
+        "# HELP m help with \\\\ and\\nnewline\n"
+        "# TYPE m gauge\n"
+        'm{handler="a\\"b\\\\c\\nd"} NaN\n'
+        'm{handler="x"} +Inf\n'
+        'm{handler="y"} 1\n'
+        'm{handler="z"} 0.25\n'
+    )
