@@ -263,3 +263,15 @@ def test_a_booking_costs_a_bounded_number_of_queries(
         )
 
     assert response.status_code == 201
+
+
+def test_a_bookings_logs_carry_its_order_id_as_correlation_id(guest_client, booking, caplog):
+    from hotel.correlation import CorrelationIdFilter
+
+    caplog.handler.addFilter(CorrelationIdFilter())
+    with caplog.at_level("INFO", logger="apps.payments"):
+        response = guest_client.post("/api/orders/", booking(), format="json")
+
+    approved = [r for r in caplog.records if "payment approved" in r.getMessage()]
+    assert len(approved) == 1
+    assert approved[0].correlation_id == str(response.data["id"])

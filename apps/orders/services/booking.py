@@ -32,6 +32,7 @@ from apps.orders.services.idempotency import (
 )
 from apps.payments import api as payments
 from apps.reservations import api as reservations
+from hotel.correlation import correlation_bind
 from hotel.errors import DomainError
 from hotel.eventbus import publish
 
@@ -81,6 +82,7 @@ def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = 
             guest_id=guest_id, idempotency_key=idempotency_key, fingerprint=fingerprint
         )
         if replay is not None:
+            correlation_bind(replay.id)
             return replay
     else:
         raise OrderError(
@@ -89,6 +91,7 @@ def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = 
             http_status=409,
             retry_after_seconds=2,
         )
+    correlation_bind(order.id)
     try:
         charge = payments.charge(
             order_reference=order.reference,

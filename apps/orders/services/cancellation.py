@@ -23,6 +23,7 @@ from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.events import OrderCancelled
 from apps.orders.models import Order, OrderStatus
 from apps.reservations import api as reservations
+from hotel.correlation import correlation_bind
 from hotel.eventbus import publish
 
 #: Statuses a guest may cancel from (the status model allows more for the hotel side).
@@ -46,6 +47,7 @@ def order_cancel(*, order_id: int, guest_id: int, reason: str = "") -> OrderData
     Raises 404 (``order_not_found``) for an order that is not the guest's, 409
     (``order_already_cancelled``, ``order_not_cancellable``) when the order cannot be cancelled.
     """
+    correlation_bind(order_id)
     with transaction.atomic():
         order = _access_order(order_id=order_id, guest_id=guest_id, for_update=True)
         now = timezone.now()

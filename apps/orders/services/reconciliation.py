@@ -21,6 +21,7 @@ from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderStatus
 from apps.orders.services.booking import order_mark_failed, order_mark_paid
 from apps.payments import api as payments
+from hotel.correlation import correlation_context
 
 logger = logging.getLogger("apps.orders.reconciliation")
 
@@ -46,12 +47,14 @@ def orders_reconcile(
         status=OrderStatus.PENDING_PAYMENT, created_at__lt=cutoff
     ).order_by("created_at")[:limit]
     for order in stuck:
-        _settle_pending(order, report)
+        with correlation_context(order.pk):
+            _settle_pending(order, report)
     uncertain = Order.objects.filter(
         status=OrderStatus.PAYMENT_FAILED, payment_outcome_uncertain=True, updated_at__lt=cutoff
     ).order_by("updated_at")[:limit]
     for order in uncertain:
-        _void_uncertain(order, report)
+        with correlation_context(order.pk):
+            _void_uncertain(order, report)
     if report.paid or report.failed or report.voided:
         logger.info("reconciliation settled orders: %s", report)
     return report
