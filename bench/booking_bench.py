@@ -41,7 +41,16 @@ PORT = 8100
 
 # Server settings (see the README's performance section for why).
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
-GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "64"))
+# Threads per process: with no provider latency (reference, a) the work is CPU-bound and a few
+# threads per core suffice; with 400-620 ms of provider latency (b) 100 clients need ~100
+# requests in flight, so 2 x 64.
+THREADS = {
+    "reference": int(os.environ.get("BENCH_THREADS_A", "16")),
+    "a": int(os.environ.get("BENCH_THREADS_A", "16")),
+    "b": int(os.environ.get("BENCH_THREADS_B", "64")),
+}
+# The outbox worker's CPU priority (nice): 0 shares the two cores evenly with the web server.
+WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "0"))
 DB_POOL_MAX_SIZE = int(os.environ.get("BENCH_DB_POOL_MAX_SIZE", "16"))
 # The sandbox's injected 400-620 ms must fit in the provider timeout, else ~5 % of the calls
 # would time out by construction; 700 ms keeps the timeout a timeout, not a coin toss.
@@ -83,7 +92,7 @@ def prepare(target: str, env: dict[str, str]) -> Path:
     return seed_file
 
 
-def start_server(wsgi: str, env: dict[str, str]) -> subprocess.Popen:
+def start_server(wsgi: str, env: dict[str, str], threads: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -95,7 +104,7 @@ def start_server(wsgi: str, env: dict[str, str]) -> subprocess.Popen:
             "--workers",
             str(GUNICORN_WORKERS),
             "--threads",
-            str(GUNICORN_THREADS),
+            str(threads),
             "--backlog",
             "2048",
             "--timeout",
@@ -192,9 +201,19 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
     worker = None
     if target != "reference":
         worker = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "outbox", "work"], env=env, cwd=ROOT
+            [
+                "nice",
+                "-n",
+                str(WORKER_NICE),
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "outbox",
+                "work",
+            ],
+            env=env,
+            cwd=ROOT,
         )
-    server = start_server(wsgi, env)
+    server = start_server(wsgi, env, THREADS[target])
     try:
         result = run_wrk(seed, duration, clients)
         pids = process_tree(server.pid) + ([worker.pid] if worker else [])
@@ -233,9 +252,10 @@ def main() -> None:
         "server": {
             "worker_class": "gthread",
             "workers": GUNICORN_WORKERS,
-            "threads": GUNICORN_THREADS,
+            "threads": THREADS,
             "db_pool_max_size": DB_POOL_MAX_SIZE,
             "payment_timeout_ms": PAYMENT_TIMEOUT_MS,
+            "outbox_worker_nice": WORKER_NICE,
         },
         "clients": args.clients,
         "duration_s": args.duration,
