@@ -180,6 +180,9 @@ OUTBOX = {
     ),
     "NOTIFY": env.bool("OUTBOX_NOTIFY", default=not DATABASE_IS_SQLITE),
     "NOTIFY_CHANNEL": env.str("OUTBOX_NOTIFY_CHANNEL", default="hotel_outbox"),
+    # The worker's own commits may skip the WAL flush wait (PostgreSQL): what it writes is
+    # derived from durably committed events and is redone if lost (see hotel/eventbus/worker.py).
+    "SYNCHRONOUS_COMMIT": env.bool("OUTBOX_SYNCHRONOUS_COMMIT", default=False),
     # Completed deliveries are kept this long (for status and lag figures), then purged.
     "RETENTION_HOURS": env.float("OUTBOX_RETENTION_HOURS", default=24.0),
     "PURGE_EVERY_SECONDS": env.float("OUTBOX_PURGE_EVERY_SECONDS", default=600.0),

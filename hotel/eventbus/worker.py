@@ -73,6 +73,11 @@ class _Heartbeat:
 _heartbeat = _Heartbeat()
 
 
+# Outcomes of outside-transaction handlers are recorded in groups of this many, or this often.
+_OUTSIDE_GROUP = 25
+_OUTSIDE_GROUP_SECONDS = 5.0
+
+
 class _FastPathFailed(Exception):
     """A handler failed in the savepoint-free fast path; the batch is rolled back and rerun."""
 
@@ -155,6 +160,7 @@ class OutboxWorker:
         self.max_attempts = options["MAX_ATTEMPTS"]
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
+        self._relaxed_connection: object | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -238,8 +244,8 @@ class OutboxWorker:
                 result = self._handle(batch, isolate=False)
             except _FastPathFailed as failed:
                 result = self._handle(batch, isolate=True, known_failure=failed)
-        for delivery in outside:
-            self._handle_outside_transaction(claim.token, delivery, result)
+        if outside:
+            self._handle_outside_transaction(claim.token, outside, result)
         return result
 
     def run_once(self, *, limit: int | None = None) -> RoundResult:
@@ -294,33 +300,76 @@ class OutboxWorker:
         return result
 
     def _handle_outside_transaction(
-        self, token: uuid.UUID, delivery: ClaimedDelivery, result: RoundResult
+        self, token: uuid.UUID, deliveries: list[ClaimedDelivery], result: RoundResult
     ) -> None:
-        rows = Delivery.objects.using(self.using).filter(
-            id=delivery.id, lease_token=token, state=PENDING
+        """Run outside-transaction handlers one by one; record their outcomes in small groups.
+
+        The lease is checked before the calls (a worker that lost it calls nothing) and again,
+        under row lock, when the outcomes are recorded: a group of at most
+        ``_OUTSIDE_GROUP`` deliveries or ``_OUTSIDE_GROUP_SECONDS``, so a slow outside party
+        cannot outlive the lease unrecorded. A crash before recording runs them again, which
+        their idempotency keys make harmless.
+        """
+        ids = [delivery.id for delivery in deliveries]
+        leased = Delivery.objects.using(self.using).filter(
+            id__in=ids, lease_token=token, state=PENDING
         )
-        if self.stopping:
-            if rows.update(lease_token=None, leased_until=None, attempts=F("attempts") - 1):
-                result.released.append(delivery.id)
-            return
-        if not rows.exists():
-            result.lost.append(delivery.id)
-            return
-        stored = self._load_events({delivery.event_id})[delivery.event_id]
-        error = self._run_handler(delivery, stored, isolate=False)
-        with transaction.atomic(using=self.using):
-            if not rows.select_for_update().exists():
-                # Another worker took over after our lease ran out; it will run the handler
-                # again, which the handler's idempotency key makes harmless.
-                logger.warning("lease of delivery #%s lost while its handler ran", delivery.id)
+        owned = set(leased.values_list("id", flat=True))
+        events = self._load_events({d.event_id for d in deliveries if d.id in owned})
+        outcomes: list[tuple[ClaimedDelivery, str | None]] = []
+        released: list[int] = []
+        group_started = time.monotonic()
+        for delivery in deliveries:
+            if delivery.id not in owned:
                 result.lost.append(delivery.id)
-                return
-            now = timezone.now()
-            if error is None:
-                rows.update(state=DONE, completed_at=now, lease_token=None, leased_until=None)
-                result.done.append(delivery.id)
+            elif self.stopping:
+                released.append(delivery.id)
             else:
-                self._record_failure(delivery, error, now=now, result=result)
+                outcomes.append(
+                    (delivery, self._run_handler(delivery, events[delivery.event_id], False))
+                )
+                if (
+                    len(outcomes) >= _OUTSIDE_GROUP
+                    or time.monotonic() - group_started > _OUTSIDE_GROUP_SECONDS
+                ):
+                    self._record_outside_outcomes(token, outcomes, result)
+                    outcomes, group_started = [], time.monotonic()
+        self._record_outside_outcomes(token, outcomes, result)
+        if released and leased.filter(id__in=released).update(
+            lease_token=None, leased_until=None, attempts=F("attempts") - 1
+        ):
+            result.released.extend(released)
+
+    def _record_outside_outcomes(
+        self,
+        token: uuid.UUID,
+        outcomes: list[tuple[ClaimedDelivery, str | None]],
+        result: RoundResult,
+    ) -> None:
+        if not outcomes:
+            return
+        with transaction.atomic(using=self.using):
+            still_ours = set(
+                Delivery.objects.using(self.using)
+                .select_for_update()
+                .filter(id__in=[d.id for d, _ in outcomes], lease_token=token, state=PENDING)
+                .values_list("id", flat=True)
+            )
+            now = timezone.now()
+            done = [d.id for d, error in outcomes if error is None and d.id in still_ours]
+            if done:
+                Delivery.objects.using(self.using).filter(id__in=done).update(
+                    state=DONE, completed_at=now, lease_token=None, leased_until=None
+                )
+                result.done.extend(done)
+            for delivery, error in outcomes:
+                if delivery.id not in still_ours:
+                    # Another worker took over after our lease ran out; it will run the
+                    # handler again, which the handler's idempotency key makes harmless.
+                    logger.warning("lease of delivery #%s lost while its handler ran", delivery.id)
+                    result.lost.append(delivery.id)
+                elif error is not None:
+                    self._record_failure(delivery, error, now=now, result=result)
 
     def _load_events(self, event_ids: set[int]) -> dict[int, tuple[Event, EventMeta]]:
         rows = (
@@ -414,6 +463,7 @@ class OutboxWorker:
         logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
         try:
             while not self.stopping:
+                self._relax_commit_durability()
                 _heartbeat.beat()
                 if periodic is not None:
                     periodic.run_due()
@@ -431,7 +481,37 @@ class OutboxWorker:
                 wakeup.wait(options["POLL_SECONDS"], stop=self._stop)
         finally:
             wakeup.close()
+            self._restore_commit_durability()
             logger.info("outbox worker %s stopped", self.name)
+
+    def _relax_commit_durability(self) -> None:
+        """Commit without waiting for the WAL flush (PostgreSQL ``synchronous_commit = off``).
+
+        Safe for the worker, and only for it: every row it writes is derived from events the
+        web process committed durably. A crash can lose its last few hundred milliseconds of
+        commits, and with them a handler's effect together with its delivery's ``done``
+        (one transaction): the delivery is simply handled again, which at-least-once delivery
+        already allows. Without the flush wait, one-at-a-time outside handlers and small
+        batches are no longer bound by the disk's fsync latency.
+        """
+        connection = connections[self.using]
+        if settings.OUTBOX["SYNCHRONOUS_COMMIT"] or connection.vendor != "postgresql":
+            return
+        connection.ensure_connection()
+        if self._relaxed_connection is connection.connection:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+        self._relaxed_connection = connection.connection
+
+    def _restore_commit_durability(self) -> None:
+        connection = connections[self.using]
+        if self._relaxed_connection is not None and connection.connection is (
+            self._relaxed_connection
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
+        self._relaxed_connection = None
 
 
 def drain(*, using: str = "default", max_rounds: int = 10_000) -> RoundResult:

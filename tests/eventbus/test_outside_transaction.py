@@ -108,3 +108,29 @@ def test_one_name_cannot_mix_transaction_modes(outside_calls):
 
     with pytest.raises(ValueError, match="both transaction modes"):
         subscribe(Other, name="probe.call_provider")(lambda event, meta: None)
+
+
+@pytest.mark.postgres
+def test_the_worker_commits_without_waiting_for_the_wal_flush_and_restores_it(settings):
+    seen = []
+
+    def observe(event: Called, meta) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+
+    subscribe(Called, name="probe.observe_commit_mode")(observe)
+    try:
+        publish_called("a")
+        OutboxWorker().run(until_idle=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            after = cursor.fetchone()[0]
+        settings.OUTBOX = {**settings.OUTBOX, "SYNCHRONOUS_COMMIT": True}
+        publish_called("b")
+        OutboxWorker().run(until_idle=True)
+    finally:
+        unsubscribe(Called, name="probe.observe_commit_mode")
+
+    assert seen == ["off", "on"]
+    assert after == "on"
