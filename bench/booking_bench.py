@@ -43,11 +43,11 @@ PORT = 8100
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
 # Threads per process: with no provider latency (reference, a) the work is CPU-bound and a few
 # threads per core suffice; with 400-620 ms of provider latency (b) 100 clients need ~100
-# requests in flight, so 2 x 64.
+# requests in flight: 2 x 50 (the payment bulkhead admits 50 calls per process).
 THREADS = {
     "reference": int(os.environ.get("BENCH_THREADS_A", "16")),
     "a": int(os.environ.get("BENCH_THREADS_A", "16")),
-    "b": int(os.environ.get("BENCH_THREADS_B", "64")),
+    "b": int(os.environ.get("BENCH_THREADS_B", "50")),
 }
 # The outbox worker's CPU priority (nice): 0 shares the two cores evenly with the web server.
 WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "0"))
