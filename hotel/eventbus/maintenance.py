@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -123,11 +123,12 @@ def outbox_status(*, lag_window: timedelta = timedelta(minutes=15), lag_sample: 
 
 
 def _percentile(values: list[float], pct: int) -> float | None:
+    """Nearest-rank percentile: an observed value, and never smaller for a higher ``pct``
+    (interpolating between nearly equal floats could make p50 exceed p95 by a rounding)."""
     if not values:
         return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def replay_dead(*, delivery_ids: list[int] | None = None, handler: str | None = None) -> int:

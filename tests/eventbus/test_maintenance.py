@@ -171,3 +171,16 @@ def test_periodic_jobs_run_when_due_and_survive_errors():
     clock[0] = 11
     assert scheduler.run_due() == ["every-10", "failing"]
     assert calls == ["every-10", "failing", "failing", "every-10", "failing"]
+
+
+def test_lag_percentiles_are_observed_values_in_order():
+    from hotel.eventbus.maintenance import _percentile
+
+    nearly_equal = [0.014129] * 7 + [0.014128999999999997] * 2
+    ranks = [_percentile(nearly_equal, pct) for pct in (50, 95, 99)]
+
+    assert ranks == sorted(ranks)
+    assert set(ranks) <= set(nearly_equal)
+    assert _percentile(list(range(1, 101)), 50) == 50
+    assert _percentile(list(range(1, 101)), 99) == 99
+    assert _percentile([], 50) is None
