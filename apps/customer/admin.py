@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
 from apps.customer.phones import phone_mask, phone_normalize
 from apps.customer.services import guest_profile_update
+from hotel.admin_read_only import ReadOnlyAdminMixin
 
 EDITABLE_FIELDS = ("name", "phone", "language", "kakao_opt_out", "email_opt_out")
 
@@ -53,20 +54,7 @@ class GuestProfileAdmin(admin.ModelAdmin):
 # --- Operators: the mypage read model and the message log, read-only ------------------------
 
 
-class _ReadOnly:
-    """Rows written only by event handlers (and ``rebuild_mypage``): nothing to edit here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class MypageTimelineInline(_ReadOnly, admin.TabularInline):
+class MypageTimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = MypageTimelineEntry
     extra = 0
     ordering = ["sequence"]
@@ -75,7 +63,7 @@ class MypageTimelineInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(MypageEntry)
-class MypageEntryAdmin(_ReadOnly, admin.ModelAdmin):
+class MypageEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "order_id",
         "order_reference",
@@ -98,7 +86,7 @@ class MypageEntryAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(_ReadOnly, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The message log. The recipient is stored masked only; bodies are what the guest read."""
 
     list_display = [

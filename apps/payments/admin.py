@@ -3,20 +3,10 @@
 from django.contrib import admin
 
 from apps.payments.models import Payment, Refund
+from hotel.admin_read_only import ReadOnlyAdminMixin
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class RefundInline(_ReadOnly, admin.TabularInline):
+class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Refund
     extra = 0
     fields = ["amount_krw", "refunded_total_krw", "reason", "provider_cancel_id", "created_at"]
@@ -24,7 +14,7 @@ class RefundInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(_ReadOnly, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "order_id",
@@ -45,7 +35,7 @@ class PaymentAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(_ReadOnly, admin.ModelAdmin):
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "payment", "amount_krw", "refunded_total_krw", "reason", "created_at"]
     search_fields = ["payment__order_id", "provider_cancel_id", "idempotency_key"]
     list_select_related = ["payment"]
