@@ -41,7 +41,6 @@ from apps.reservations.events import (
     ReservationRequested,
 )
 from hotel.eventbus import Event, EventMeta
-from hotel.eventbus.event_types import event_class
 from hotel.eventbus.models import StoredEvent
 
 #: Every event type the projection folds, in the order a booking usually sees them.
@@ -142,20 +141,7 @@ def mypage_rebuild(*, chunk_size: int = 2000) -> tuple[int, int]:
             StoredEvent.objects.filter(event_type__in=types).order_by("id").iterator(chunk_size)
         )
         for stored in stored_events:
-            event = event_class(stored.event_type).from_payload(
-                stored.payload, version=stored.schema_version
-            )
-            meta = EventMeta(
-                event_id=stored.event_id,
-                event_type=stored.event_type,
-                schema_version=stored.schema_version,
-                aggregate_type=stored.aggregate_type,
-                aggregate_id=stored.aggregate_id,
-                correlation_id=stored.correlation_id,
-                occurred_at=stored.occurred_at,
-                sequence=stored.pk,
-            )
-            mypage_apply(event=event, meta=meta)
+            mypage_apply(event=stored.event(), meta=stored.meta)
             replayed += 1
         entries = MypageEntry.objects.count()
     return replayed, entries

@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from hotel.eventbus.event_types import Event, EventMeta, event_class
+
 
 class StoredEvent(models.Model):
     """An event as published: its envelope and JSON payload. Kept as the event history."""
@@ -29,6 +31,24 @@ class StoredEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.pk} ({self.aggregate_type} {self.aggregate_id})"
+
+    @property
+    def meta(self) -> EventMeta:
+        """The envelope handlers receive with the event."""
+        return EventMeta(
+            event_id=self.event_id,
+            event_type=self.event_type,
+            schema_version=self.schema_version,
+            aggregate_type=self.aggregate_type,
+            aggregate_id=self.aggregate_id,
+            correlation_id=self.correlation_id,
+            occurred_at=self.occurred_at,
+            sequence=self.pk,
+        )
+
+    def event(self) -> Event:
+        """The payload as its event type, upcast from an older schema version if need be."""
+        return event_class(self.event_type).from_payload(self.payload, version=self.schema_version)
 
 
 class Delivery(models.Model):

@@ -1,5 +1,6 @@
 """Publishing: append an event and its deliveries to the outbox in the caller's transaction."""
 
+import dataclasses
 import json
 import uuid
 
@@ -46,7 +47,7 @@ def publish(event: Event, *, correlation_id: str = "") -> EventMeta:
         sequence = _insert_postgresql(connection, meta, event.to_payload(), handlers, notify)
     else:
         sequence = _insert_portable(alias, meta, event.to_payload(), handlers)
-    return EventMeta(**{**meta.__dict__, "sequence": sequence})
+    return dataclasses.replace(meta, sequence=sequence)
 
 
 # One statement on PostgreSQL: the event, its deliveries and (once per transaction) the NOTIFY

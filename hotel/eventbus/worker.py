@@ -34,7 +34,6 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hotel.correlation import correlation_context
-from hotel.eventbus.event_types import Event, EventMeta, event_class
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.subscriptions import dispatch, runs_in_transaction, subscribed_handler_names
@@ -371,53 +370,22 @@ class OutboxWorker:
                 elif error is not None:
                     self._record_failure(delivery, error, now=now, result=result)
 
-    def _load_events(self, event_ids: set[int]) -> dict[int, tuple[Event, EventMeta]]:
-        rows = (
-            StoredEvent.objects.using(self.using)
-            .filter(id__in=event_ids)
-            .values_list(
-                "id",
-                "event_id",
-                "event_type",
-                "schema_version",
-                "aggregate_type",
-                "aggregate_id",
-                "correlation_id",
-                "occurred_at",
-                "payload",
-            )
-        )
-        events = {}
-        for pk, event_id, type_, version, agg_type, agg_id, correlation, occurred, payload in rows:
-            meta = EventMeta(
-                event_id=event_id,
-                event_type=type_,
-                schema_version=version,
-                aggregate_type=agg_type,
-                aggregate_id=agg_id,
-                correlation_id=correlation,
-                occurred_at=occurred,
-                sequence=pk,
-            )
-            events[pk] = (payload, meta)
-        return events
+    def _load_events(self, event_ids: set[int]) -> dict[int, StoredEvent]:
+        return StoredEvent.objects.using(self.using).in_bulk(event_ids)
 
     def _run_handler(
-        self, delivery: ClaimedDelivery, stored: tuple[dict, EventMeta], isolate: bool
+        self, delivery: ClaimedDelivery, stored: StoredEvent, isolate: bool
     ) -> str | None:
         """Run one handler (in a savepoint when ``isolate``); return the error text or None.
 
         The handler, and the warning if it fails, log under the event's correlation id.
         """
-        payload, meta = stored
+        meta = stored.meta
         _heartbeat.beat()
         with correlation_context(meta.correlation_id or None):
             try:
                 with transaction.atomic(using=self.using) if isolate else nullcontext():
-                    event = event_class(meta.event_type).from_payload(
-                        payload, version=meta.schema_version
-                    )
-                    dispatch(delivery.handler, event, meta)
+                    dispatch(delivery.handler, stored.event(), meta)
             except Exception as exc:
                 logger.warning(
                     "handler %s failed on %s #%s (attempt %s): %r",
