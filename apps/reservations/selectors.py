@@ -61,7 +61,19 @@ def stay_check(*, check_in: date, check_out: date, today: date) -> int:
             "Check-in cannot be in the past.",
             details={"field": "check_in", "hotel_today": today.isoformat()},
         )
+    return stay_length_check(check_in=check_in, check_out=check_out)
+
+
+def stay_length_check(*, check_in: date, check_out: date) -> int:
+    """The part of ``stay_check`` that needs no hotel: one night at least, at most the
+    longest stay. Returns the number of nights."""
     nights = (check_out - check_in).days
+    if nights < 1:
+        raise InvalidStay(
+            ReservationsErrorCode.INVALID_STAY,
+            "Check-out must be at least one night after check-in.",
+            details={"field": "check_out", "check_in": check_in.isoformat()},
+        )
     if nights > MAX_STAY_NIGHTS:
         raise InvalidStay(
             ReservationsErrorCode.INVALID_STAY,
@@ -166,7 +178,7 @@ def hotel_ids_managed_by(*, user: AbstractBaseUser) -> QuerySet[HotelierMembersh
 
 def stay_quote_build(
     *,
-    room_type: RoomType,
+    room_type: RoomTypeSummary,
     check_in: date,
     check_out: date,
     guests: int,
@@ -184,7 +196,7 @@ def stay_quote_build(
     rooms_left = min(price.rooms_left for price in night_prices)
     return StayQuote(
         hotel_id=room_type.hotel_id,
-        room_type_id=room_type.pk,
+        room_type_id=room_type.room_type_id,
         check_in=check_in,
         check_out=check_out,
         guests=guests,
@@ -229,7 +241,7 @@ def stay_quote(*, room_type_id: int, check_in: date, check_out: date, guests: in
         room_type_ids=[room_type.pk], check_in=check_in, check_out=check_out
     )
     return stay_quote_build(
-        room_type=room_type,
+        room_type=room_type_summary_of(room_type),
         check_in=check_in,
         check_out=check_out,
         guests=guests,
@@ -263,7 +275,7 @@ def hotel_availability(
             capacity=room_type.capacity,
             fits_guests=guests <= room_type.capacity,
             quote=stay_quote_build(
-                room_type=room_type,
+                room_type=room_type_summary_of(room_type),
                 check_in=check_in,
                 check_out=check_out,
                 guests=guests,

@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 
 from apps.reservations import api, services
 from apps.reservations.models import NightlyRate, RoomNight
@@ -239,7 +240,8 @@ def test_stay_hold_prices_locks_and_takes_the_rooms_in_one_go(room_type, today):
 def test_stay_hold_refuses_a_room_type_of_another_hotel_and_holds_nothing(room_type, today):
     from apps.reservations import api
 
-    with pytest.raises(api.ReservationsError) as refused:
+    # As in the booking's first transaction: the refusal rolls back the caller's transaction.
+    with pytest.raises(api.ReservationsError) as refused, transaction.atomic():
         api.stay_hold(
             hotel_id=room_type.hotel_id + 1000,
             room_type_id=room_type.pk,

@@ -11,6 +11,7 @@ reconciliation job asks the provider and finishes it one way or the other.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -106,7 +107,7 @@ def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = 
     except payments.PaymentUnavailable as unavailable:
         order_mark_failed(order_id=order.id, error=unavailable, outcome_uncertain=True)
         raise
-    return order_mark_paid(order_id=order.id, charge=charge)
+    return order_mark_paid(order=order, charge=charge)
 
 
 def order_begin(
@@ -149,47 +150,47 @@ def order_begin(
     return OrderData.from_order(order)
 
 
-def order_mark_paid(*, order_id: int, charge: payments.ApprovedCharge) -> OrderData:
+def order_mark_paid(*, order: OrderData, charge: payments.ApprovedCharge) -> OrderData:
     """T2: the charge went through. Order paid, payment recorded, both events published.
 
-    If reconciliation already settled the order (only after a very long stall), a paid order
-    is returned as is and a failed one gets the charge voided.
+    ``order`` is the pending order as T1 (or reconciliation) read it; nothing but its status
+    changes until it is paid, so one conditional UPDATE both moves it on and settles any race
+    with reconciliation. If reconciliation already settled the order (only after a very long
+    stall), a paid order is returned as is and a failed one gets the charge voided.
     """
+    paid_at = timezone.now()
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if order.status == OrderStatus.PENDING_PAYMENT:
-            order.transition_to(OrderStatus.PAID)
-            order.paid_at = timezone.now()
-            order.payment_outcome_uncertain = False
-            order.save(
-                update_fields=["status", "paid_at", "payment_outcome_uncertain", "updated_at"]
-            )
+        moved = Order.objects.filter(pk=order.id, status=OrderStatus.PENDING_PAYMENT).update(
+            status=OrderStatus.PAID,
+            paid_at=paid_at,
+            payment_outcome_uncertain=False,
+            updated_at=paid_at,
+        )
+        if moved:
+            paid = dataclasses.replace(order, status=OrderStatus.PAID, paid_at=paid_at)
             publish(
                 OrderPlaced(
-                    order_id=order.pk,
-                    order_reference=order.reference,
-                    guest_id=order.guest_id,
-                    hotel_id=order.hotel_id,
-                    hotel_name=order.hotel_name,
-                    room_type_id=order.room_type_id,
-                    room_type_name=order.room_type_name,
-                    check_in=order.check_in,
-                    check_out=order.check_out,
-                    nights=order.nights,
-                    guests=order.guests,
-                    total_krw=order.total_krw,
-                    payment_method=order.payment_method,
-                    placed_at=order.paid_at,
+                    order_id=paid.id,
+                    order_reference=paid.reference,
+                    guest_id=paid.guest_id,
+                    hotel_id=paid.hotel_id,
+                    hotel_name=paid.hotel_name,
+                    room_type_id=paid.room_type_id,
+                    room_type_name=paid.room_type_name,
+                    check_in=paid.check_in,
+                    check_out=paid.check_out,
+                    nights=paid.nights,
+                    guests=paid.guests,
+                    total_krw=paid.total_krw,
+                    payment_method=paid.payment_method,
+                    placed_at=paid_at,
                 ),
-                correlation_id=str(order.pk),
+                correlation_id=str(paid.id),
             )
-            payments.record_approved_charge(
-                charge=charge, order_id=order.pk, guest_id=order.guest_id
-            )
-            data = OrderData.from_order(order)
-            booking_request_finish(order_id=order.pk, order=data)
-            return data
-        settled = OrderData.from_order(order)
+            payments.record_approved_charge(charge=charge, order_id=paid.id, guest_id=paid.guest_id)
+            booking_request_finish(order_id=paid.id, order=paid)
+            return paid
+        settled = OrderData.from_order(Order.objects.get(pk=order.id))
     if settled.status == OrderStatus.PAYMENT_FAILED:
         payments.void_charge(charge=charge, reason="order failed before the charge was recorded")
         raise OrderError(

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.orders.dtos import OrderData
 from apps.orders.errors import OrderError
 from apps.orders.models import Order, OrderStatus
 from apps.orders.services.booking import order_mark_failed, order_mark_paid
@@ -68,7 +69,7 @@ def _settle_pending(order: Order, report: ReconciliationReport) -> None:
         return
     if charge is not None and charge.amount_krw == order.total_krw:
         try:
-            order_mark_paid(order_id=order.pk, charge=charge)
+            order_mark_paid(order=OrderData.from_order(order), charge=charge)
         except OrderError:
             report.voided.append(order.pk)
         else:

@@ -1,0 +1,227 @@
+"""CPU per booking, in process: the quiet companion of booking_bench.py.
+
+    python bench/booking_profile.py [--requests 2000] [--profile product|reference]
+
+The wrk bench measures throughput on a noisy two-core machine where the load generator, the
+web server, the outbox worker and PostgreSQL all compete. This harness measures what drives
+that throughput and barely varies between runs: the CPU seconds the web process spends per
+booking (and, for the product, the outbox worker per booking), and the SQL statements each
+takes. It calls each project's WSGI application directly, one booking after another, exactly
+as gunicorn would (same environ, full middleware and DRF stack), against PostgreSQL.
+
+Both the product and the reference endpoint run in the same invocation (each in a child
+process with its own settings), and the product's figures are given as ratios to the
+reference's. ``--profile`` prints a cProfile of the web side of one target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.booking_bench import RESULTS, recreate, server_env  # noqa: E402
+
+
+def child(target: str, requests: int, profile: bool) -> None:
+    """Runs in the child: seed, warm up, then time ``requests`` bookings through WSGI."""
+    import cProfile
+    import io
+    import pstats
+    import random
+    import time
+    from datetime import date, timedelta
+
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    seed = json.loads(Path(os.environ["BENCH_SEED"]).read_text())
+    application = get_wsgi_application()
+    first_night = date.fromisoformat(seed["first_night"])
+    rng = random.Random(7)
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        if os.environ.get("BENCH_PRINT_SQL") and statements <= int(os.environ["BENCH_PRINT_SQL"]):
+            print(sql[:300], file=sys.stderr)
+        return execute(sql, params, many, context)
+
+    def book(n: int) -> str:
+        hotel_id, room_type_id = rng.choice(seed["room_types"])
+        start = first_night + timedelta(days=rng.randrange(seed["nights"]))
+        body = json.dumps(
+            {
+                "hotel_id": hotel_id,
+                "room_type_id": room_type_id,
+                "check_in": start.isoformat(),
+                "check_out": (start + timedelta(days=rng.randint(1, 3))).isoformat(),
+                "guests": 2,
+                "payment_method": "card",
+                "payment_key": f"test_ok_{n}",
+            }
+        ).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/api/orders/",
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8100",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8100",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_AUTHORIZATION": f"Token {rng.choice(seed['tokens'])}",
+            "HTTP_IDEMPOTENCY_KEY": f"profile-{n}-{rng.random()}",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        status = []
+        response = application(environ, lambda s, headers, exc_info=None: status.append(s))
+        b"".join(response)
+        response.close()
+        return status[0]
+
+    for n in range(200):  # warm up: imports, URL resolver, query caches, pool
+        book(-n - 1)
+    def backend_cpu() -> float:
+        """CPU seconds (user + system) of every PostgreSQL process on this machine: the
+        backends serving this process, plus the WAL writer and checkpointer they wake."""
+        total = 0
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+            if name.startswith("postgres"):
+                fields = rest.split()
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    statuses: dict[str, int] = {}
+    profiler = cProfile.Profile() if profile else None
+    with connection.execute_wrapper(count):
+        statements = 0
+        cpu, wall, pg = time.process_time(), time.perf_counter(), backend_cpu()
+        if profiler:
+            profiler.enable()
+        for n in range(requests):
+            status = book(n)
+            statuses[status] = statuses.get(status, 0) + 1
+        if profiler:
+            profiler.disable()
+        cpu, wall, pg = time.process_time() - cpu, time.perf_counter() - wall, backend_cpu() - pg
+    result = {
+        "pg_cpu_ms": pg / requests * 1000,
+        "statuses": statuses,
+        "web_cpu_ms": cpu / requests * 1000,
+        "web_wall_ms": wall / requests * 1000,
+        "statements": statements / requests,
+    }
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(35)
+        print(out.getvalue(), file=sys.stderr)
+    if target == "product":
+        from hotel.eventbus.testing import drain_outbox
+
+        worker_profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE_WORKER") else None
+        cpu, pg = time.process_time(), backend_cpu()
+        if worker_profiler:
+            worker_profiler.enable()
+        with connection.execute_wrapper(count):
+            statements = 0
+            drained = drain_outbox()
+        if worker_profiler:
+            worker_profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(worker_profiler, stream=out).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(worker_profiler, stream=out).sort_stats("tottime").print_stats(35)
+            print(out.getvalue(), file=sys.stderr)
+        result["worker_statements"] = statements / (requests + 200)
+        result["worker_pg_cpu_ms"] = (backend_cpu() - pg) / (requests + 200) * 1000
+        result["worker_cpu_ms"] = (time.process_time() - cpu) / (requests + 200) * 1000
+        result["deliveries"] = drained.handled
+    print("PROFILE_JSON " + json.dumps(result))
+
+
+def run(target: str, requests: int, profile: bool) -> dict:
+    settings_module = "bench.reference.settings" if target == "reference" else "bench.settings_booking"
+    database_url = recreate(f"hotel_profile_{target}")
+    env = server_env(database_url, settings_module)
+    env["DB_POOL_MAX_SIZE"] = "2"
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT
+    )
+    seed = RESULTS / f"seed-profile-{target}.json"
+    args = [sys.executable, str(ROOT / "bench" / "seed_bookings.py"), str(seed)]
+    if target == "reference":
+        args.append("--reference")
+    subprocess.run(args, env=env, check=True, cwd=ROOT)
+    spy = os.environ.get("BENCH_PY_SPY")  # a path: record the child's CPU samples there
+    prefix = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200", "-f", "raw",
+              "-o", f"{spy}-{target}.txt", "--"] if spy else []
+    out = subprocess.run(
+        [*prefix, sys.executable, __file__, "--child", target, "--requests", str(requests)]
+        + (["--profile", target] if profile else []),
+        env={**env, "BENCH_SEED": str(seed)},
+        cwd=ROOT,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+    ).stdout
+    return json.loads(out.split("PROFILE_JSON ", 1)[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--profile", choices=["product", "reference"])
+    parser.add_argument("--child", choices=["product", "reference"])
+    parser.add_argument("--only", choices=["product", "reference"])
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.requests, args.profile == args.child)
+        return
+    RESULTS.mkdir(exist_ok=True)
+    results = {}
+    for target in [args.only] if args.only else ["reference", "product"]:
+        results[target] = run(target, args.requests, args.profile == target)
+        print(f"{target:>9}: {json.dumps(results[target])}", flush=True)
+    if args.only:
+        return
+    reference, product = results["reference"], results["product"]
+    results["web_cpu_ratio"] = product["web_cpu_ms"] / reference["web_cpu_ms"]
+    results["total_cpu_ratio"] = (product["web_cpu_ms"] + product["worker_cpu_ms"]) / reference[
+        "web_cpu_ms"
+    ]
+    print(
+        f"product web CPU per booking = {results['web_cpu_ratio']:.2f}x the reference's; "
+        f"web + outbox worker = {results['total_cpu_ratio']:.2f}x"
+    )
+    (RESULTS / "booking_profile.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
