@@ -99,8 +99,10 @@ def child(target: str, requests: int, profile: bool) -> None:
         response.close()
         return status[0]
 
-    for n in range(200):  # warm up: imports, URL resolver, query caches, pool
+    warmup = int(os.environ.get("BENCH_WARMUP", "200"))
+    for n in range(warmup):  # warm up: imports, URL resolver, query caches, pool
         book(-n - 1)
+
     def backend_cpu() -> float:
         """CPU seconds (user + system) of every PostgreSQL process on this machine: the
         backends serving this process, plus the WAL writer and checkpointer they wake."""
@@ -159,20 +161,25 @@ def child(target: str, requests: int, profile: bool) -> None:
             pstats.Stats(worker_profiler, stream=out).sort_stats("cumulative").print_stats(60)
             pstats.Stats(worker_profiler, stream=out).sort_stats("tottime").print_stats(35)
             print(out.getvalue(), file=sys.stderr)
-        result["worker_statements"] = statements / (requests + 200)
-        result["worker_pg_cpu_ms"] = (backend_cpu() - pg) / (requests + 200) * 1000
-        result["worker_cpu_ms"] = (time.process_time() - cpu) / (requests + 200) * 1000
+        result["worker_statements"] = statements / (requests + warmup)
+        result["worker_pg_cpu_ms"] = (backend_cpu() - pg) / (requests + warmup) * 1000
+        result["worker_cpu_ms"] = (time.process_time() - cpu) / (requests + warmup) * 1000
         result["deliveries"] = drained.handled
     print("PROFILE_JSON " + json.dumps(result))
 
 
 def run(target: str, requests: int, profile: bool) -> dict:
-    settings_module = "bench.reference.settings" if target == "reference" else "bench.settings_booking"
+    settings_module = (
+        "bench.reference.settings" if target == "reference" else "bench.settings_booking"
+    )
     database_url = recreate(f"hotel_profile_{target}")
     env = server_env(database_url, settings_module)
     env["DB_POOL_MAX_SIZE"] = "2"
     subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"],
+        env=env,
+        check=True,
+        cwd=ROOT,
     )
     seed = RESULTS / f"seed-profile-{target}.json"
     args = [sys.executable, str(ROOT / "bench" / "seed_bookings.py"), str(seed)]
@@ -180,8 +187,21 @@ def run(target: str, requests: int, profile: bool) -> dict:
         args.append("--reference")
     subprocess.run(args, env=env, check=True, cwd=ROOT)
     spy = os.environ.get("BENCH_PY_SPY")  # a path: record the child's CPU samples there
-    prefix = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200", "-f", "raw",
-              "-o", f"{spy}-{target}.txt", "--"] if spy else []
+    prefix = (
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            f"{spy}-{target}.txt",
+            "--",
+        ]
+        if spy
+        else []
+    )
     out = subprocess.run(
         [*prefix, sys.executable, __file__, "--child", target, "--requests", str(requests)]
         + (["--profile", target] if profile else []),

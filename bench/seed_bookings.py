@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 HOTELS, ROOM_TYPES_PER_HOTEL, ROOMS, NIGHTS, GUESTS = 20, 5, 200, 365, 2000
 
 
-def seed_guests() -> list[str]:
+def seed_guests(*, reference: bool) -> list[str]:
     User = get_user_model()
     User.objects.bulk_create(
         [User(username=f"bench{n}", password="!") for n in range(GUESTS)], ignore_conflicts=True
@@ -30,6 +30,16 @@ def seed_guests() -> list[str]:
     Token.objects.bulk_create(
         [Token(user=user, key=Token.generate_key()) for user in users], ignore_conflicts=True
     )
+    if not reference:  # the product's guests signed up with a name and a mobile phone
+        from apps.customer.models import GuestProfile
+
+        GuestProfile.objects.bulk_create(
+            [
+                GuestProfile(user=user, name=f"Guest {n}", phone=f"010{n:08d}")
+                for n, user in enumerate(users)
+            ],
+            ignore_conflicts=True,
+        )
     return list(Token.objects.filter(user__in=users).values_list("key", flat=True))
 
 
@@ -79,7 +89,7 @@ def main() -> None:
     out, reference = sys.argv[1], "--reference" in sys.argv
     first_night = timezone.localdate() + timedelta(days=1)
     pairs = seed_reference(first_night) if reference else seed_product(first_night)
-    tokens = seed_guests()
+    tokens = seed_guests(reference=reference)
     with open(out, "w") as f:
         json.dump(
             {

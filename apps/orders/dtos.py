@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from apps.orders.models import Order
@@ -73,7 +73,7 @@ class OrderData:
         )
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {field.name: getattr(self, field.name) for field in fields(self)}  # all flat
         for name in ("check_in", "check_out", *_DATETIMES):
             if data[name] is not None:
                 data[name] = data[name].isoformat()

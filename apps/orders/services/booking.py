@@ -15,7 +15,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,7 +49,8 @@ class BookingInput:
     payment_key: str
 
     def fingerprint(self) -> str:
-        body = json.dumps(asdict(self), sort_keys=True, default=str)
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        body = json.dumps(values, sort_keys=True, default=str)
         return hashlib.sha256(body.encode()).hexdigest()
 
 
