@@ -142,6 +142,36 @@ def peak_rss_mib(pids: list[int]) -> float:
     return total / 1024
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by ``pids``."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().startswith("postgres"):
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds all cores spent busy (not idle or waiting on I/O) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def run_wrk(seed: Path, duration: int, clients: int) -> dict:
     out = subprocess.run(
         [
@@ -217,9 +247,28 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
         )
     server = start_server(wsgi, env, THREADS[target])
     try:
+        web_pids, worker_pids = process_tree(server.pid), [worker.pid] if worker else []
+        # Where the machine's CPU goes while the load runs (postgres: every backend, the
+        # worker's included, plus WAL writer and checkpointer; other: wrk and the kernel).
+        before = {
+            "web": cpu_seconds(web_pids),
+            "outbox_worker": cpu_seconds(worker_pids),
+            "postgres": cpu_seconds(postgres_pids()),
+            "machine": machine_cpu_seconds(),
+        }
         result = run_wrk(seed, duration, clients)
-        pids = process_tree(server.pid) + ([worker.pid] if worker else [])
-        result["peak_rss_mib"] = peak_rss_mib(pids)
+        spent = {
+            "web": cpu_seconds(web_pids) - before["web"],
+            "outbox_worker": cpu_seconds(worker_pids) - before["outbox_worker"],
+            "postgres": cpu_seconds(postgres_pids()) - before["postgres"],
+            "machine": machine_cpu_seconds() - before["machine"],
+        }
+        spent["other"] = (
+            spent["machine"] - spent["web"] - spent["outbox_worker"] - spent["postgres"]
+        )
+        bookings = max(1, result["statuses"].get("201", 0))
+        result["cpu_ms_per_booking"] = {k: v * 1000 / bookings for k, v in spent.items()}
+        result["peak_rss_mib"] = peak_rss_mib(web_pids + worker_pids)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -270,7 +319,9 @@ def main() -> None:
             f"{result['availability'] * 100:6.2f} %, p50 {result['p50_ms']:.0f} ms, "
             f"p99 {result['p99_ms']:.0f} ms, peak RSS {result['peak_rss_mib']:.0f} MiB, "
             f"statuses {result['statuses']}"
-            + (f", outbox lag {result['outbox_lag']}" if "outbox_lag" in result else ""),
+            + (f", outbox lag {result['outbox_lag']}" if "outbox_lag" in result else "")
+            + ", CPU ms per booking "
+            + ", ".join(f"{k} {v:.1f}" for k, v in result["cpu_ms_per_booking"].items()),
             flush=True,
         )
     if "a" in results and "reference" in results:

@@ -37,9 +37,11 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class Order(models.Model):
-    reference = models.CharField(max_length=64, unique=True, default=new_order_reference)
+    # Unique through Meta.constraints (not unique=True, whose extra LIKE index on PostgreSQL no
+    # query uses); the guest's orders are found through the order_by_guest index.
+    reference = models.CharField(max_length=64, default=new_order_reference)
     guest = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     # Ids from the reservations context (no foreign key across contexts) and a snapshot of
     # the names the guest saw when booking.
@@ -92,6 +94,7 @@ class Order(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="order_reference_unique"),
             models.CheckConstraint(
                 condition=Q(check_out__gt=models.F("check_in")), name="order_stay_has_nights"
             ),
@@ -128,7 +131,8 @@ class BookingRequest(models.Model):
     the first to finish. A retryable outcome (503) may be tried again after its Retry-After.
     """
 
-    guest = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # Found through the (guest, idempotency_key) unique index below; no index of its own.
+    guest = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
     idempotency_key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     order = models.OneToOneField(

@@ -45,8 +45,9 @@ class Payment(models.Model):
     }
 
     order_id = models.PositiveBigIntegerField(unique=True)
+    # Found through the payment_by_guest index; no index of its own.
     guest = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments", db_index=False
     )
     provider = models.CharField(max_length=20)
     #: The provider's order id for this payment (Toss ``orderId``).
@@ -153,9 +154,10 @@ class SandboxCharge(models.Model):
     up (reconciliation) or cancelled (refund) by another process, as with a real PSP.
     """
 
-    payment_key = models.CharField(max_length=300, unique=True)
-    order_reference = models.CharField(max_length=64, unique=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    # Each unique (Meta.constraints: no unused LIKE index beside each on PostgreSQL).
+    payment_key = models.CharField(max_length=300)
+    order_reference = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=200)
     method = models.CharField(max_length=20)
     masked_card_number = models.CharField(max_length=32, blank=True)
     amount_krw = models.PositiveBigIntegerField()
@@ -164,9 +166,16 @@ class SandboxCharge(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["payment_key"], name="sandbox_charge_payment_key"),
+            models.UniqueConstraint(
+                fields=["order_reference"], name="sandbox_charge_order_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="sandbox_charge_idempotency_key"
+            ),
             models.CheckConstraint(
                 condition=Q(cancelled_krw__lte=F("amount_krw")), name="sandbox_cancel_le_amount"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,6 +42,7 @@ from apps.payments.gateway.port import (
     ProviderTimeout,
 )
 from apps.payments.models import SandboxCancel, SandboxCharge
+from hotel.row_insert import row_insert
 
 #: Test payment key prefix -> outcome, checked in this order.
 TEST_PAYMENT_KEYS: dict[str, str] = {
@@ -145,18 +146,20 @@ class SandboxProvider:
 
         try:
             # One autocommit INSERT: the ledger's unique keys decide a first charge from a replay.
-            replay = SandboxCharge.objects.create(
-                payment_key=f"{payment_key}.{order_reference}",
-                order_reference=order_reference,
-                idempotency_key=idempotency_key,
-                method=method,
-                masked_card_number=(
-                    masked_card_number(payment_key=payment_key, order_reference=order_reference)
-                    if method == "card"
-                    else ""
-                ),
-                amount_krw=amount_krw,
-                approved_at=timezone.now(),
+            replay = row_insert(
+                SandboxCharge(
+                    payment_key=f"{payment_key}.{order_reference}",
+                    order_reference=order_reference,
+                    idempotency_key=idempotency_key,
+                    method=method,
+                    masked_card_number=(
+                        masked_card_number(payment_key=payment_key, order_reference=order_reference)
+                        if method == "card"
+                        else ""
+                    ),
+                    amount_krw=amount_krw,
+                    approved_at=timezone.now(),
+                )
             )
         except IntegrityError:
             # The same idempotency key again (a retry), or the order is paid already.
