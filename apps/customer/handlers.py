@@ -17,7 +17,7 @@ it raises ``ProjectionBehind`` and the outbox retries it shortly.
 """
 
 from apps.customer.notifications.services import notifications_send_for_event
-from apps.customer.projection import MYPAGE_EVENT_TYPES, mypage_apply
+from apps.customer.projection import MESSAGE_EVENT_TYPES, MYPAGE_EVENT_TYPES, mypage_apply
 from hotel.eventbus import Event, EventMeta, subscribe
 
 MYPAGE_HANDLER = "customer.mypage"
@@ -29,6 +29,8 @@ def project_mypage(event: Event, meta: EventMeta) -> None:
 
 
 def notify_guest(event: Event, meta: EventMeta) -> None:
+    if not isinstance(event, MESSAGE_EVENT_TYPES):
+        return  # never a message: spare the read (the delivery only keeps the queue in step)
     notifications_send_for_event(event_id=meta.event_id)
 
 
@@ -36,6 +38,8 @@ for _event_type in MYPAGE_EVENT_TYPES:
     subscribe(_event_type, name=MYPAGE_HANDLER)(project_mypage)
 
 # Whether an event means a message (booked and paid, confirmed, rejected, cancelled, refunded)
-# is the projection's call, recorded on the event's timeline row; the others cost one read.
+# is the projection's call, recorded on the event's timeline row. The three types that never
+# do are subscribed too, so the two names' queues for an order stay in step (see above); their
+# deliveries return at once.
 for _event_type in MYPAGE_EVENT_TYPES:
     subscribe(_event_type, name=NOTIFY_HANDLER, in_transaction=False)(notify_guest)

@@ -55,6 +55,16 @@ MYPAGE_EVENT_TYPES: tuple[type[Event], ...] = (
     PaymentRefunded,
 )
 
+#: The event types that may mean a message for the guest (``Change.notify_kind`` below); a
+#: PaymentApproved, ReservationRequested or OrderCancelled never does.
+MESSAGE_EVENT_TYPES: tuple[type[Event], ...] = (
+    OrderPlaced,
+    ReservationConfirmed,
+    ReservationRejected,
+    ReservationCancelled,
+    PaymentRefunded,
+)
+
 S = MypageStatus
 #: Overall statuses by how far along a booking is. Rejected and cancelled are both final
 #: outcomes: whichever comes first stays (a refund may follow either).
