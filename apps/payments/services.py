@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from apps.payments.errors import (
     PaymentDeclined,
@@ -27,6 +26,7 @@ from apps.payments.gateway import ProviderDeclined, ProviderPayment, payment_pro
 from apps.payments.models import Payment, PaymentMethod, Refund
 from hotel.db_connections import release_pooled_connections
 from hotel.eventbus import publish
+from hotel.row_insert import row_insert
 
 logger = logging.getLogger("apps.payments")
 
@@ -123,19 +123,6 @@ def charge_void(*, payment_key: str, order_reference: str, reason: str) -> None:
     logger.warning("voided orphan charge for %s: %s", order_reference, reason)
 
 
-_RECORD_APPROVED_COLUMNS = (
-    "order_id", "guest_id", "provider", "order_reference", "payment_key", "method",
-    "masked_card_number", "amount_krw", "refunded_krw", "status", "decline_reason",
-    "approved_at", "created_at", "updated_at",
-)  # fmt: skip
-_RECORD_APPROVED_SQL = f"""
-INSERT INTO payments_payment ({", ".join(_RECORD_APPROVED_COLUMNS)})
-VALUES ({", ".join(["%s"] * len(_RECORD_APPROVED_COLUMNS))})
-ON CONFLICT (order_id) DO NOTHING
-RETURNING id
-"""
-
-
 def payment_record_approved(*, approved: ProviderPayment, order_id: int, guest_id: int) -> Payment:
     """Record the approved payment of ``order_id`` and publish ``PaymentApproved``.
 
@@ -144,35 +131,24 @@ def payment_record_approved(*, approved: ProviderPayment, order_id: int, guest_i
     same order again returns the existing payment and publishes nothing.
     """
     check_inside_transaction(operation="record_approved_charge")
-    now = timezone.now()
-    payment = Payment(
-        order_id=order_id,
-        guest_id=guest_id,
-        provider=approved.provider,
-        order_reference=approved.order_reference,
-        payment_key=approved.payment_key,
-        method=approved.method,
-        masked_card_number=approved.masked_card_number,
-        amount_krw=approved.amount_krw,
-        refunded_krw=0,
-        status=Payment.Status.APPROVED,
-        decline_reason="",
-        approved_at=approved.approved_at,
-        created_at=now,
-        updated_at=now,
+    # One statement on every paid booking: a duplicate is answered by the unique order_id
+    # (ON CONFLICT DO NOTHING), with no savepoint around the INSERT to survive an error.
+    payment = row_insert(
+        Payment(
+            order_id=order_id,
+            guest_id=guest_id,
+            provider=approved.provider,
+            order_reference=approved.order_reference,
+            payment_key=approved.payment_key,
+            method=approved.method,
+            masked_card_number=approved.masked_card_number,
+            amount_krw=approved.amount_krw,
+            status=Payment.Status.APPROVED,
+            approved_at=approved.approved_at,
+        ),
+        unless_exists="order_id",
     )
-    # One statement on every paid booking: no savepoint to catch a duplicate, the unique
-    # order_id answers it with ON CONFLICT (both PostgreSQL and SQLite read this SQL).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RECORD_APPROVED_SQL,
-            [
-                Payment._meta.get_field(name).get_db_prep_save(getattr(payment, name), connection)
-                for name in _RECORD_APPROVED_COLUMNS
-            ],
-        )
-        inserted = cursor.fetchone()
-    if inserted is None:
+    if payment is None:
         existing = Payment.objects.filter(order_id=order_id).first()
         if existing is not None and (existing.provider, existing.payment_key) == (
             approved.provider,
@@ -185,8 +161,6 @@ def payment_record_approved(*, approved: ProviderPayment, order_id: int, guest_i
             details={"order_id": order_id},
             http_status=409,
         )
-    payment.pk = inserted[0]
-    payment._state.adding = False
     publish(
         PaymentApproved(
             order_id=order_id,

@@ -172,10 +172,12 @@ def order_mark_paid(*, order: OrderData, charge: payments.ApprovedCharge) -> Ord
     stall), a paid order is returned as is and a failed one gets the charge voided.
     """
     paid_at = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        at = connection.ops.adapt_datetimefield_value(paid_at)
-        cursor.execute(_MARK_PAID_SQL, [at, at, order.id])
-        if cursor.rowcount:
+    at = connection.ops.adapt_datetimefield_value(paid_at)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_PAID_SQL, [at, at, order.id])
+            moved = cursor.rowcount
+        if moved:
             paid = dataclasses.replace(order, status=OrderStatus.PAID, paid_at=paid_at)
             publish(
                 OrderPlaced(
