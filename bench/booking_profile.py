@@ -26,7 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.booking_bench import RESULTS, recreate, server_env  # noqa: E402
+from bench.booking_bench import (  # noqa: E402
+    RESULTS,
+    cpu_seconds,
+    postgres_pids,
+    recreate,
+    server_env,
+)
 
 
 def child(target: str, requests: int, profile: bool) -> None:
@@ -104,21 +110,9 @@ def child(target: str, requests: int, profile: bool) -> None:
         book(-n - 1)
 
     def backend_cpu() -> float:
-        """CPU seconds (user + system) of every PostgreSQL process on this machine: the
-        backends serving this process, plus the WAL writer and checkpointer they wake."""
-        total = 0
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                stat = (proc / "stat").read_text()
-            except OSError:
-                continue
-            name, rest = stat.split("(", 1)[1].rsplit(")", 1)
-            if name.startswith("postgres"):
-                fields = rest.split()
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+        # Every PostgreSQL process on this machine: the backends serving this process, plus
+        # the WAL writer and checkpointer they wake.
+        return cpu_seconds(postgres_pids())
 
     statuses: dict[str, int] = {}
     profiler = cProfile.Profile() if profile else None

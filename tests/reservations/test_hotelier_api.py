@@ -8,31 +8,14 @@ from rest_framework.test import APIClient
 from apps.reservations import services
 from apps.reservations.models import Reservation
 from tests.reservations.factories import (
-    HotelFactory,
     HotelierFactory,
-    RoomTypeFactory,
     UserFactory,
     held_by_night,
-    inventory,
     requested_reservation,
 )
 from tests.reservations.helpers import reservation_event_types
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def room_type_a():
-    room_type = RoomTypeFactory(hotel=HotelFactory(name="Hotel A"), name="A Double")
-    inventory(room_type, first_night=room_type.hotel.local_today(), nights=20)
-    return room_type
-
-
-@pytest.fixture
-def room_type_b():
-    room_type = RoomTypeFactory(hotel=HotelFactory(name="Hotel B"), name="B Double")
-    inventory(room_type, first_night=room_type.hotel.local_today(), nights=20)
-    return room_type
 
 
 @pytest.fixture
@@ -50,11 +33,6 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def hotelier_a(room_type_a):
-    return HotelierFactory(hotels=[room_type_a.hotel])
 
 
 @pytest.fixture

@@ -15,12 +15,8 @@ from apps.reservations.management.commands.load_demo_data import HOTELIER_PERMIS
 from apps.reservations.models import CancellationPolicy, Reservation
 from tests.reservations.factories import (
     CancellationPolicyFactory,
-    HotelFactory,
-    HotelierFactory,
-    RoomTypeFactory,
     UserFactory,
     held_by_night,
-    inventory,
     requested_reservation,
 )
 from tests.reservations.helpers import history, reservation_event_types
@@ -31,20 +27,6 @@ CHANGELIST = "/admin/reservations/reservation/"
 
 
 @pytest.fixture
-def room_type_a():
-    room_type = RoomTypeFactory(hotel=HotelFactory(name="Hotel A"), name="A Double")
-    inventory(room_type, first_night=room_type.hotel.local_today(), nights=20)
-    return room_type
-
-
-@pytest.fixture
-def room_type_b():
-    room_type = RoomTypeFactory(hotel=HotelFactory(name="Hotel B"), name="B Double")
-    inventory(room_type, first_night=room_type.hotel.local_today(), nights=20)
-    return room_type
-
-
-@pytest.fixture
 def in_a(room_type_a):
     return requested_reservation(room_type_a, order_id=5001, guest_name="Kim Minji")
 
@@ -52,11 +34,6 @@ def in_a(room_type_a):
 @pytest.fixture
 def in_b(room_type_b):
     return requested_reservation(room_type_b, order_id=5002, guest_name="Park Seojun")
-
-
-@pytest.fixture
-def hotelier_a(room_type_a):
-    return HotelierFactory(hotels=[room_type_a.hotel])
 
 
 @pytest.fixture

@@ -69,27 +69,53 @@ def rooms_hold(*, room_type_id: int, check_in: date, check_out: date, rooms: int
     stay = _stay_room_nights(room_type_id=room_type_id, check_in=check_in, check_out=check_out)
     with transaction.atomic():
         # The lock order, and what a refusal reports. The decision is the UPDATE's alone.
-        locked = {
+        left = {
             night: total - held
             for night, total, held in stay.select_for_update()
             .order_by("night")
             .values_list("night", "rooms_total", "rooms_held")
         }
-        taken = stay.filter(rooms_held__lte=F("rooms_total") - rooms).update(
-            rooms_held=F("rooms_held") + rooms
+        # Raising inside the atomic block rolls back the nights this UPDATE did take.
+        _rooms_take(
+            room_type_id=room_type_id,
+            check_in=check_in,
+            check_out=check_out,
+            nights=nights,
+            rooms=rooms,
+            left=left,
         )
-        if taken != nights:
-            sold_out = [
+
+
+def _rooms_take(
+    *,
+    room_type_id: int,
+    check_in: date,
+    check_out: date,
+    nights: int,
+    rooms: int,
+    left: dict[date, int],
+) -> None:
+    """The guarded UPDATE that decides every hold, on nights the caller has locked; raises
+    ``RoomUnavailable`` naming the nights with fewer than ``rooms`` ``left`` unless it took
+    every night (the caller's transaction must then roll back)."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_ROOMS_TAKE_SQL, [rooms, room_type_id, check_in, check_out, rooms])
+        taken = cursor.rowcount
+    if taken != nights:
+        raise RoomUnavailable(
+            room_type_id=room_type_id,
+            rooms=rooms,
+            sold_out_nights=[
                 night
                 for night in stay_nights(check_in=check_in, check_out=check_out)
-                if locked.get(night, 0) < rooms
-            ]
-            # Raising inside the atomic block rolls back the nights this UPDATE did take.
-            raise RoomUnavailable(room_type_id=room_type_id, rooms=rooms, sold_out_nights=sold_out)
+                if left.get(night, 0) < rooms
+            ],
+        )
 
 
-# The booking path's two statements (see ``stay_hold``), written out: the ORM would spend more
-# CPU compiling them than the database spends running them, on every booking.
+# The booking path's two statements (see ``stay_hold``; ``rooms_hold`` shares the UPDATE),
+# written out: the ORM would spend more CPU compiling them than the database spends running
+# them, on every booking.
 _STAY_LOCK_SQL = """
 SELECT night.night, night.rooms_total, night.rooms_held, rate.rate_krw,
        room_type.hotel_id, hotel.name, hotel.time_zone, room_type.name, room_type.capacity,
@@ -102,7 +128,7 @@ LEFT JOIN reservations_nightlyrate rate
 WHERE night.room_type_id = %s AND night.night >= %s AND night.night < %s
 ORDER BY night.night
 """
-_STAY_TAKE_SQL = """
+_ROOMS_TAKE_SQL = """
 UPDATE reservations_roomnight SET rooms_held = rooms_held + %s
 WHERE room_type_id = %s AND night >= %s AND night < %s AND rooms_held + %s <= rooms_total
 """
@@ -159,18 +185,14 @@ def stay_hold(
         )
         _stay_hold_check(room_type, hotel_id=hotel_id, check_in=check_in, check_out=check_out)
         guests_check(guests=guests, capacity=capacity)
-        cursor.execute(_STAY_TAKE_SQL, [rooms, room_type_id, check_in, check_out, rooms])
-        if cursor.rowcount != nights:
-            left = {row[0]: row[1] - row[2] for row in locked}
-            raise RoomUnavailable(
-                room_type_id=room_type_id,
-                rooms=rooms,
-                sold_out_nights=[
-                    night
-                    for night in stay_nights(check_in=check_in, check_out=check_out)
-                    if left.get(night, 0) < rooms
-                ],
-            )
+        _rooms_take(
+            room_type_id=room_type_id,
+            check_in=check_in,
+            check_out=check_out,
+            nights=nights,
+            rooms=rooms,
+            left={row[0]: row[1] - row[2] for row in locked},
+        )
     quote = stay_quote_build(
         room_type=room_type,
         check_in=check_in,
