@@ -10,9 +10,10 @@
 # worker   waits for migrations to be applied (or applies them), then the outbox worker alone.
 # migrate  applies migrations and exits (a Kubernetes Job).
 #
-# Environment: PORT (8000), WEB_CONCURRENCY (2), WEB_THREADS (32), MIGRATE_ON_START (true;
-# false: wait up to MIGRATION_WAIT_SECONDS (300) for someone else to apply them), STOP_TIMEOUT
-# (25 s before SIGKILL), PYTHON (python).
+# Environment: PORT (8000), WEB_CONCURRENCY (2), WEB_THREADS (32), OUTBOX_CPU_PRIORITY (all:
+# idle, so the worker runs on cores the web server leaves free; worker: normal),
+# MIGRATE_ON_START (true; false: wait up to MIGRATION_WAIT_SECONDS (300) for someone else to
+# apply them), STOP_TIMEOUT (25 s before SIGKILL), PYTHON (python).
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -85,7 +86,8 @@ fi
 
 "${web_command[@]}" &
 web=$!
-"${worker_command[@]}" &
+# On one box the worker yields the cores to the web server: guests first, events wait.
+OUTBOX_CPU_PRIORITY="${OUTBOX_CPU_PRIORITY:-idle}" "${worker_command[@]}" &
 worker=$!
 log "started web (pid $web) and worker (pid $worker)"
 

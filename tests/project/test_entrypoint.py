@@ -161,6 +161,9 @@ def test_all_serves_production_handles_events_and_stops_both_cleanly_on_sigterm(
     )
     app = container("all", **production)
     web, worker = app.wait_ready()
+    # On one box the worker yields the cores to the web server (OUTBOX_CPU_PRIORITY=idle).
+    if hasattr(os, "SCHED_IDLE"):
+        wait_until(lambda: os.sched_getscheduler(worker) == os.SCHED_IDLE, timeout=30)
 
     # The worker drains what the web side publishes.
     with transaction.atomic():
@@ -211,6 +214,8 @@ def test_the_worker_role_runs_the_worker_alone_and_stops_on_sigterm(container, t
     # Migrations are someone else's job here (a Kubernetes Job): it waits until they are applied.
     app = container("worker", MIGRATE_ON_START="false")
     wait_until(lambda: app.alive() and (tmp_path / "heartbeat").exists(), timeout=60, interval=0.1)
+    if hasattr(os, "SCHED_OTHER"):  # alone in its container, it keeps the normal priority
+        assert os.sched_getscheduler(app.process.pid) == os.SCHED_OTHER
     health = subprocess.run(
         [sys.executable, str(HEALTHCHECK)], env=app.env, capture_output=True, text=True
     )

@@ -1,6 +1,7 @@
 """``manage.py outbox``: run the worker and look after the outbox.
 
-outbox work [--until-idle]         drain deliveries; stops cleanly on SIGTERM/SIGINT
+outbox work [--until-idle] [--cpu-priority P]
+                                   drain deliveries; stops cleanly on SIGTERM/SIGINT
 outbox status                      backlog, oldest pending age, dead, blocked, lag
 outbox replay [--handler H] [ID…]  give dead deliveries a fresh set of attempts
 outbox purge [--older-than-hours]  delete done deliveries past the retention
@@ -8,14 +9,19 @@ outbox rename-handler OLD NEW      move a renamed handler's open deliveries
 outbox discard-handler NAME        close a removed handler's open deliveries
 """
 
+import logging
 import signal
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hotel.eventbus import maintenance
+from hotel.eventbus.cpu_priority import CPU_PRIORITIES, cpu_priority_apply
 from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.worker import OrphanedDeliveries, OutboxWorker
+
+logger = logging.getLogger("hotel.eventbus.worker")
 
 
 class Command(BaseCommand):
@@ -27,6 +33,12 @@ class Command(BaseCommand):
         work.add_argument("--until-idle", action="store_true", help="exit when nothing is due")
         work.add_argument("--batch-size", type=int, default=None)
         work.add_argument("--no-periodic", action="store_true", help="skip scheduled jobs")
+        work.add_argument(
+            "--cpu-priority",
+            choices=CPU_PRIORITIES,
+            default=None,
+            help="normal, low (nice 19) or idle (SCHED_IDLE); default: OUTBOX_CPU_PRIORITY",
+        )
         actions.add_parser("status", help="backlog, dead deliveries and lag")
         replay = actions.add_parser("replay", help="retry dead deliveries")
         replay.add_argument("ids", nargs="*", type=int, help="delivery ids (default: all dead)")
@@ -42,7 +54,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         getattr(self, f"_{action.replace('-', '_')}")(**options)
 
-    def _work(self, *, until_idle, batch_size, no_periodic, **_):
+    def _work(self, *, until_idle, batch_size, no_periodic, cpu_priority, **_):
+        priority = cpu_priority_apply(cpu_priority or settings.OUTBOX["CPU_PRIORITY"])
+        logger.info("outbox worker CPU priority: %s", priority)
         worker = OutboxWorker(batch_size=batch_size)
 
         def stop(signum, frame):
