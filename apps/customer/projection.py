@@ -42,6 +42,7 @@ from apps.reservations.events import (
 )
 from hotel.eventbus import Event, EventMeta
 from hotel.eventbus.models import StoredEvent
+from hotel.row_insert import row_insert
 
 #: Every event type the projection folds, in the order a booking usually sees them.
 MYPAGE_EVENT_TYPES: tuple[type[Event], ...] = (
@@ -94,11 +95,10 @@ def mypage_apply(*, event: Event, meta: EventMeta) -> bool:
     apply = _APPLIERS.get(type(event))
     if apply is None:
         raise TypeError(f"the mypage projection does not handle {meta.event_type}")
-    if MypageTimelineEntry.objects.filter(event_id=meta.event_id).exists():
-        return False
     order_id = int(event.order_id)  # type: ignore[attr-defined]
     entry = MypageEntry.objects.select_for_update().filter(order_id=order_id).first()
     occurred_at = _occurred_at(event, meta)
+    is_new = entry is None
     if entry is None:
         # The first event seen for this order (normally its OrderPlaced).
         entry = MypageEntry(
@@ -112,8 +112,10 @@ def mypage_apply(*, event: Event, meta: EventMeta) -> bool:
     if meta.sequence >= entry.last_sequence:
         entry.last_sequence = meta.sequence
         entry.updated_at = occurred_at
-    entry.save()
-    MypageTimelineEntry.objects.create(
+    if is_new:
+        # No timeline row can name an entry that did not exist: this event is new here.
+        row_insert(entry)
+    row = MypageTimelineEntry(
         entry=entry,
         event_id=meta.event_id,
         event_type=meta.event_type,
@@ -124,6 +126,12 @@ def mypage_apply(*, event: Event, meta: EventMeta) -> bool:
         occurred_at=change.occurred_at,
         sequence=meta.sequence,
     )
+    # The timeline row is unique per event: when it is there already, the event was applied
+    # before, and the entry (row-locked above) is left as it was.
+    if row_insert(row, unless_exists="event_id") is None:
+        return False
+    if not is_new:
+        entry.save()
     return True
 
 

@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from apps.reservations.selectors import (
 )
 from apps.reservations.services.inventory import rooms_release
 from hotel.eventbus import publish
+from hotel.row_insert import row_insert
 
 logger = logging.getLogger(__name__)
 
@@ -122,9 +123,6 @@ def reservation_request_from_order(
     The order's rooms were held when it was placed; they stay held while it is requested.
     """
     with transaction.atomic():
-        existing = Reservation.objects.filter(order_id=order_id).first()
-        if existing is not None:
-            return existing, False
         room_type = room_type_get(room_type_id=room_type_id)
         if room_type.hotel_id != hotel_id:
             raise ReservationsError(
@@ -134,31 +132,33 @@ def reservation_request_from_order(
                 http_status=404,
             )
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                reservation = Reservation.objects.create(
-                    order_id=order_id,
-                    order_reference=order_reference,
-                    guest_id=guest_id,
-                    guest_name=guest_name[:100],
-                    hotel_id=hotel_id,
-                    room_type=room_type,
-                    check_in=check_in,
-                    check_out=check_out,
-                    guests=guests,
-                    total_krw=total_krw,
-                    requested_at=now,
-                )
-        except IntegrityError:
-            # The same order's request committed meanwhile (only a racing caller gets here).
+        requested = Reservation(
+            order_id=order_id,
+            order_reference=order_reference,
+            guest_id=guest_id,
+            guest_name=guest_name[:100],
+            hotel_id=hotel_id,
+            room_type=room_type,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            total_krw=total_krw,
+            requested_at=now,
+        )
+        # One statement settles "requested before?": the insert does nothing when a
+        # reservation for this order exists (an event delivered again, or a racing caller).
+        reservation = row_insert(requested, unless_exists="order_id")
+        if reservation is None:
             return Reservation.objects.get(order_id=order_id), False
-        ReservationStatusChange.objects.create(
-            reservation=reservation,
-            from_status="",
-            to_status=ReservationStatus.REQUESTED,
-            actor=Actor.SYSTEM,
-            note=f"Order {order_reference or order_id} paid.",
-            changed_at=now,
+        row_insert(
+            ReservationStatusChange(
+                reservation=reservation,
+                from_status="",
+                to_status=ReservationStatus.REQUESTED,
+                actor=Actor.SYSTEM,
+                note=f"Order {order_reference or order_id} paid.",
+                changed_at=now,
+            )
         )
         publish(
             ReservationRequested(
