@@ -209,6 +209,7 @@ class OutboxWorker:
         token = uuid.uuid4()
         claimable = self.claim_queryset(now)
         with transaction.atomic(using=self.using):
+            self._walk_the_queue_in_order()
             rows = list(claimable[: limit or self.batch_size])
             if rows:
                 Delivery.objects.using(self.using).filter(id__in=[row[0] for row in rows]).update(
@@ -221,6 +222,23 @@ class OutboxWorker:
             for id_, event_id, handler, attempts in rows
         )
         return Claim(token=token, deliveries=deliveries)
+
+    def _walk_the_queue_in_order(self) -> None:
+        """Make PostgreSQL claim by walking ``delivery_pending`` in id order (PostgreSQL only).
+
+        The claim wants the first ``BATCH_SIZE`` claimable deliveries by id. Walking the
+        pending index in order finds them after a few rows, however long the backlog. But the
+        planner picks its plan from the table's statistics, and a queue table's statistics are
+        taken when it is quiet (a handful of pending rows): in a burst it then reads *every*
+        pending row, checks each one's queue and sorts them, to keep a hundred. With 40,000
+        pending deliveries that took 130-230 ms per claim in place of 2-5 ms, and the backlog
+        drained at a third of the speed. Sorting is the step that plan needs, so the claim's
+        transaction turns it off (``SET LOCAL``: until the claim commits).
+        """
+        connection = connections[self.using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_sort = off")
 
     def handle(self, claim: Claim) -> RoundResult:
         """Run the claimed deliveries' handlers and record each outcome.

@@ -13,6 +13,7 @@ from hotel.eventbus.subscriptions import unsubscribe
 from hotel.eventbus.testing import drain_outbox
 from hotel.eventbus.worker import OrphanedDeliveries, OutboxWorker, retry_delay_seconds
 from tests.eventbus.helpers import publish_pings
+from tests.outbox_probe.events import Pinged
 from tests.outbox_probe.models import Effect, Fault
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,3 +201,27 @@ def test_events_published_with_no_subscriber_get_no_delivery():
     finally:
         unsubscribe(Unheard, name="probe.hear")
     assert seen == ["2"]
+
+
+@pytest.mark.postgres
+def test_a_claim_walks_the_pending_index_in_order_even_when_statistics_say_the_queue_is_empty():
+    from django.db import connection
+
+    publish_pings("quiet", 1)
+    with connection.cursor() as cursor:  # statistics taken while the queue was quiet
+        cursor.execute("ANALYZE eventbus_delivery")
+    with transaction.atomic():  # then a burst: a thousand events, three deliveries each
+        for n in range(1000):
+            publish(Pinged(key=f"burst-{n % 50}", n=n), correlation_id="burst")
+    worker = OutboxWorker(batch_size=100)
+
+    with transaction.atomic():
+        worker._walk_the_queue_in_order()
+        plan = worker.claim_queryset(timezone.now())[:100].explain()
+    claim = worker.claim()
+
+    assert "delivery_pending" in plan
+    assert "Sort" not in plan, plan
+    first = list(Delivery.objects.filter(state="pending").order_by("id").values_list("id")[:3])
+    assert [d.id for d in claim.deliveries[:3]] == [row[0] for row in first]
+    assert len(claim.deliveries) == 100
