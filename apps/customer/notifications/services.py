@@ -24,7 +24,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.customer.models import (
@@ -37,6 +37,7 @@ from apps.customer.notifications import messages
 from apps.customer.notifications.channels import ChannelError, OutgoingMessage, backend_for
 from apps.customer.phones import phone_mask
 from apps.customer.selectors import guest_profile_by_user_id
+from hotel.row_insert import row_insert
 
 logger = logging.getLogger("apps.customer.notifications")
 
@@ -187,44 +188,45 @@ def email_mask(*, email: str) -> str:
 def _notification_claim(
     *, row: MypageTimelineEntry, profile, channel: str
 ) -> tuple[Notification, OutgoingMessage | None]:
-    """Record or lock the event's notification on ``channel``; what to send, if anything."""
-    for _ in range(2):
-        try:
-            return _notification_claim_once(row=row, profile=profile, channel=channel)
-        except IntegrityError:
-            # A worker that took this delivery over recorded the row at the same moment: the
-            # second pass finds it and waits for its lock.
-            continue
-    raise NotificationNotSent(f"could not record the {channel} notification of {row.event_id}")
+    """Record or lock the event's notification on ``channel``; what to send, if anything.
 
-
-def _notification_claim_once(
-    *, row: MypageTimelineEntry, profile, channel: str
-) -> tuple[Notification, OutgoingMessage | None]:
+    The first attempt is one statement: the INSERT records it with its attempt counted, and
+    does nothing when the notification exists (its idempotency key is unique per event and
+    channel). A later attempt, or a worker that took this delivery over, locks the existing
+    row instead and counts its attempt there.
+    """
+    recipient, masked, skip_reason = _recipient(profile=profile, channel=channel)
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .filter(event_id=row.event_id, channel=channel)
-            .first()
+        notification = _notification_create(
+            row=row, profile=profile, channel=channel, masked=masked, skip_reason=skip_reason
         )
-        if notification is None:
-            notification = _notification_create(row=row, profile=profile, channel=channel)
+        if notification is not None:
+            if skip_reason:
+                _log_skip(notification)
+                return notification, None
+            return notification, _outgoing(notification, recipient=recipient)
+        notification = Notification.objects.select_for_update().get(
+            idempotency_key=notification_idempotency_key(event_id=row.event_id, channel=channel)
+        )
         if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED):
             return notification, None
-        recipient, masked, skip_reason = _recipient(profile=profile, channel=channel)
         if skip_reason:  # the guest removed the number or opted out since the last attempt
             _notification_skip(notification, reason=skip_reason, masked=masked)
             return notification, None
         notification.attempts += 1
         notification.recipient_masked = masked
         notification.save(update_fields=["attempts", "recipient_masked", "updated_at"])
-    return notification, OutgoingMessage(
+    return notification, _outgoing(notification, recipient=recipient)
+
+
+def _outgoing(notification: Notification, *, recipient: str) -> OutgoingMessage:
+    return OutgoingMessage(
         idempotency_key=str(notification.idempotency_key),
         kind=notification.kind,
-        channel=channel,
+        channel=notification.channel,
         language=notification.language,
         recipient=recipient,
-        recipient_masked=masked,
+        recipient_masked=notification.recipient_masked,
         template_code=notification.template_code,
         parameters=notification.template_parameters,
         title=notification.title,
@@ -232,7 +234,11 @@ def _notification_claim_once(
     )
 
 
-def _notification_create(*, row: MypageTimelineEntry, profile, channel: str) -> Notification:
+def _notification_create(
+    *, row: MypageTimelineEntry, profile, channel: str, masked: str, skip_reason: str
+) -> Notification | None:
+    """Insert the notification, its first attempt counted (or skipped with ``skip_reason``);
+    ``None`` when it exists already."""
     entry = row.entry
     kind = row.notify_kind
     language = messages.language_or_default(profile.language)
@@ -252,16 +258,14 @@ def _notification_create(*, row: MypageTimelineEntry, profile, channel: str) -> 
         template_parameters=parameters,
         title=title,
         body=body,
+        recipient_masked=masked,
     )
-    _recipient_value, masked, skip_reason = _recipient(profile=profile, channel=channel)
-    notification.recipient_masked = masked
     if skip_reason:
         notification.status = Notification.Status.SKIPPED
         notification.skip_reason = skip_reason
-    notification.save(force_insert=True)
-    if skip_reason:
-        _log_skip(notification)
-    return notification
+    else:
+        notification.attempts = 1
+    return row_insert(notification, unless_exists="idempotency_key")
 
 
 def _notification_skip(notification: Notification, *, reason: str, masked: str) -> None:
