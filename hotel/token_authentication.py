@@ -23,12 +23,11 @@ from rest_framework.authentication import TokenAuthentication
 @cache
 def _user_by_token_sql(user_model: type[Model], token_model: type[Model]) -> str:
     user, token = user_model._meta, token_model._meta
-    key = token.get_field("key").column
     return (
-        f'SELECT "user".*, "token"."{token.get_field("created").column}" AS "token_created" '
-        f'FROM "{user.db_table}" AS "user" JOIN "{token.db_table}" AS "token" '
+        f'SELECT "user".* FROM "{user.db_table}" AS "user" '
+        f'JOIN "{token.db_table}" AS "token" '
         f'ON "token"."{token.get_field("user").column}" = "user"."{user.pk.column}" '
-        f'WHERE "token"."{key}" = %s'
+        f'WHERE "token"."{token.get_field("key").column}" = %s'
     )
 
 
@@ -42,7 +41,8 @@ class TokenLookupAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = token_model(key=key, user=user, created=user.token_created)
-        token._state.adding = False
-        token._state.db = user._state.db
+        # The token as the database has it, its other fields (``created``) deferred: loaded
+        # on first access, which nothing on a request's path makes.
+        token = token_model.from_db(user._state.db, ["key", "user_id"], [key, user.pk])
+        token.user = user
         return user, token
