@@ -99,7 +99,7 @@ def mypage_apply(*, event: Event, meta: EventMeta) -> bool:
     entry = MypageEntry.objects.select_for_update().filter(order_id=order_id).first()
     occurred_at = _occurred_at(event, meta)
     is_new = entry is None
-    if entry is None:
+    if is_new:
         # The first event seen for this order (normally its OrderPlaced).
         entry = MypageEntry(
             order_id=order_id,

@@ -11,8 +11,12 @@ cores are free again (that is what the outbox is for). ``settings.OUTBOX["CPU_PR
 ``idle``    ``SCHED_IDLE`` (Linux): the worker runs only on cores nothing else wants. Falls
             back to ``low`` where the platform has no SCHED_IDLE.
 
-Only the worker's own process is affected: the PostgreSQL backend serving it keeps its
-priority, so a row it locks is never held up by the scheduler.
+Only the worker's own process is affected; the PostgreSQL backend serving it keeps its
+priority. The worker's row locks (a reservation, an order it updates for an event) last until
+its batch commits, and at ``idle`` the worker may be descheduled meanwhile: while the cores
+are saturated, a guest's cancellation or a hotelier's decision on a booking the worker is
+handling at that moment waits for it. ``SCHED_IDLE`` still gets a small share of a busy core,
+so the wait ends; it has not been measured.
 """
 
 from __future__ import annotations

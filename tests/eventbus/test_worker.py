@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hotel.eventbus import Event, publish, subscribe
@@ -205,8 +205,6 @@ def test_events_published_with_no_subscriber_get_no_delivery():
 
 @pytest.mark.postgres
 def test_a_claim_walks_the_pending_index_in_order_even_when_statistics_say_the_queue_is_empty():
-    from django.db import connection
-
     publish_pings("quiet", 1)
     with connection.cursor() as cursor:  # statistics taken while the queue was quiet
         cursor.execute("ANALYZE eventbus_delivery")
