@@ -1,6 +1,7 @@
 """Full-stack booking bench: the original's load shape against gunicorn + PostgreSQL.
 
     python bench/booking_bench.py [--duration 60] [--clients 100] [--only a|b|reference]
+                                  [--rounds 3]
 
 100 concurrent clients (wrk, -c100) POST bookings for 60 s, spread over 20 hotels x 5 room
 types x 360 nights x 200 rooms and 2,000 guests, so sold-out is rare. Runs, in one go:
@@ -13,8 +14,10 @@ types x 360 nights x 200 rooms and 2,000 guests, so sold-out is rare. Runs, in o
 For each: bookings/s (201s), availability (answers that are neither 5xx nor socket errors or
 timeouts), p50/p99 latency, peak resident memory of the server processes (gunicorn master and
 workers, plus the outbox worker for the product), and outbox lag (publish to handled) p50/p99.
-Results go to bench/results/booking.json; the product's (a) is also given as a ratio to the
-reference measured in the same run, in bookings/s and by machine CPU per booking.
+Results go to bench/results/booking.json. The reference and (a) run ``--rounds`` times,
+alternately (reference, a, reference, a, ...): the reference's throughput swings with the
+machine's commit latency, so each round's (a) is compared with the reference run just before
+it, in bookings/s and by machine CPU per booking, and the medians over the rounds are given.
 """
 
 from __future__ import annotations
@@ -303,14 +306,42 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
     return result
 
 
+def summary_line(result: dict) -> str:
+    return (
+        f"{result['target']:>9}: {result['bookings_per_s']:7.1f} bookings/s, availability "
+        f"{result['availability'] * 100:6.2f} %, p50 {result['p50_ms']:.0f} ms, "
+        f"p99 {result['p99_ms']:.0f} ms, peak RSS {result['peak_rss_mib']:.0f} MiB, "
+        f"statuses {result['statuses']}"
+        + (f", outbox lag {result['outbox_lag']}" if "outbox_lag" in result else "")
+        + ", CPU ms per booking "
+        + ", ".join(f"{k} {v:.1f}" for k, v in result["cpu_ms_per_booking"].items())
+    )
+
+
+def compare(reference: dict, a: dict) -> dict:
+    """(a) / reference in bookings/s, and by machine CPU per booking: the latter bounds both
+    when they saturate the cores, and is steadier when the reference waits on commits."""
+    return {
+        "by_bookings_per_s": a["bookings_per_s"] / reference["bookings_per_s"],
+        "by_cpu": reference["cpu_ms_per_booking"]["machine"] / a["cpu_ms_per_booking"]["machine"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--only", choices=["reference", "a", "b"], action="append")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="how many times to run the reference and (a), alternately (the reference swings "
+        "with the machine's commit latency; each round's pair is compared, and medians given)",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    results = {
+    results: dict = {
         "server": {
             "worker_class": "gthread",
             "workers": GUNICORN_WORKERS,
@@ -321,34 +352,51 @@ def main() -> None:
         },
         "clients": args.clients,
         "duration_s": args.duration,
+        "rounds": [],
     }
-    for target in args.only or ["reference", "a", "b"]:
-        result = measure(target, duration=args.duration, clients=args.clients)
-        results[target] = result
+    targets = args.only or ["reference", "a", "b"]
+    paired = [t for t in ("reference", "a") if t in targets]
+    for number in range(1, args.rounds + 1):
+        round_ = {}
+        for target in paired:
+            round_[target] = measure(target, duration=args.duration, clients=args.clients)
+            print(f"round {number} {summary_line(round_[target])}", flush=True)
+        if len(round_) == 2:
+            round_["a_to_reference"] = compare(round_["reference"], round_["a"])
+            print(
+                f"round {number} (a) / reference = "
+                f"{round_['a_to_reference']['by_bookings_per_s']:.2f}x in bookings/s, "
+                f"{round_['a_to_reference']['by_cpu']:.2f}x by machine CPU per booking",
+                flush=True,
+            )
+        results["rounds"].append(round_)
+    if "b" in targets:
+        results["b"] = measure("b", duration=args.duration, clients=args.clients)
+        print(summary_line(results["b"]), flush=True)
+    medians = {}
+    for target in paired:
+        runs = [round_[target] for round_ in results["rounds"]]
+        medians[target] = {
+            "bookings_per_s": statistics.median(r["bookings_per_s"] for r in runs),
+            "availability_min": min(r["availability"] for r in runs),
+            "machine_cpu_ms_per_booking": statistics.median(
+                r["cpu_ms_per_booking"]["machine"] for r in runs
+            ),
+        }
+    if len(paired) == 2:
+        ratios = [round_["a_to_reference"] for round_ in results["rounds"]]
+        medians["a_to_reference"] = {
+            key: statistics.median(r[key] for r in ratios)
+            for key in ("by_bookings_per_s", "by_cpu")
+        }
         print(
-            f"{target:>9}: {result['bookings_per_s']:7.1f} bookings/s, availability "
-            f"{result['availability'] * 100:6.2f} %, p50 {result['p50_ms']:.0f} ms, "
-            f"p99 {result['p99_ms']:.0f} ms, peak RSS {result['peak_rss_mib']:.0f} MiB, "
-            f"statuses {result['statuses']}"
-            + (f", outbox lag {result['outbox_lag']}" if "outbox_lag" in result else "")
-            + ", CPU ms per booking "
-            + ", ".join(f"{k} {v:.1f}" for k, v in result["cpu_ms_per_booking"].items()),
-            flush=True,
+            f"median over {args.rounds} rounds: reference "
+            f"{medians['reference']['bookings_per_s']:.1f}/s, "
+            f"(a) {medians['a']['bookings_per_s']:.1f}/s; "
+            f"(a) / reference {medians['a_to_reference']['by_bookings_per_s']:.2f}x in bookings/s, "
+            f"{medians['a_to_reference']['by_cpu']:.2f}x by machine CPU per booking"
         )
-    if "a" in results and "reference" in results:
-        results["a_to_reference"] = (
-            results["a"]["bookings_per_s"] / results["reference"]["bookings_per_s"]
-        )
-        # The same comparison by machine CPU per booking, which bounds both when they saturate
-        # the cores; steadier than bookings/s when the reference waits on commits instead.
-        results["a_to_reference_by_cpu"] = (
-            results["reference"]["cpu_ms_per_booking"]["machine"]
-            / results["a"]["cpu_ms_per_booking"]["machine"]
-        )
-        print(
-            f"(a) / reference = {results['a_to_reference']:.2f}x in bookings/s, "
-            f"{results['a_to_reference_by_cpu']:.2f}x by machine CPU per booking"
-        )
+    results["medians"] = medians
     (RESULTS / "booking.json").write_text(json.dumps(results, indent=2))
 
 
