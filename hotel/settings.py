@@ -110,6 +110,15 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+if not DATABASE_IS_SQLITE and env.bool("DB_PREPARED_STATEMENTS", default=True):
+    # Parameters bound by the server, and a statement prepared on a connection once it has run
+    # there five times (psycopg's prepare_threshold): PostgreSQL then stops planning it anew on
+    # every execution. Planning was half of PostgreSQL's CPU per booking. Turn it off behind a
+    # pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttle counters live in the cache: per process by default; point CACHE_URL at Redis

@@ -1,5 +1,6 @@
 """The reference endpoint's project: the least a booking endpoint can do, with the same stack
-(Django, DRF, token authentication, PostgreSQL with the same pool) as the product."""
+(Django, DRF, token authentication, PostgreSQL with the same pool and prepared statements) as
+the product."""
 
 import environ
 
@@ -24,6 +25,10 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 if pool := env.int("DB_POOL_MAX_SIZE", default=0):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool, "timeout": 10}}
+if env.bool("DB_PREPARED_STATEMENTS", default=True):  # as the product: prepared statements
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "Asia/Seoul"
