@@ -2,9 +2,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.payments import api as payments
+from hotel.flat_serializers import FlatSerializer
 
 
-class BookingInputSerializer(serializers.Serializer):
+class BookingInputSerializer(FlatSerializer):
     hotel_id = serializers.IntegerField(min_value=1)
     room_type_id = serializers.IntegerField(min_value=1)
     check_in = serializers.DateField()
@@ -56,7 +57,7 @@ class CancellationQuoteSerializer(serializers.Serializer):
     quoted_at = serializers.DateTimeField()
 
 
-class OrderSerializer(serializers.Serializer):
+class OrderSerializer(FlatSerializer):
     """Renders ``OrderData`` (and ``Order`` rows: same attribute names)."""
 
     id = serializers.IntegerField()
