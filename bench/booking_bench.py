@@ -42,18 +42,26 @@ BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PORT = 8100
 
-# Server settings (see the README's performance section for why).
-GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
+# Server settings (see the README's performance section for why). Processes: one per core
+# while the work is CPU-bound (reference, a); with 400-620 ms of provider latency (b) four
+# processes of 50 threads beat two of 100 (152.1 and 149.3 against 134.9 and 136.0 bookings/s
+# in alternating runs): fewer threads contend for each process's GIL.
+GUNICORN_WORKERS = {
+    "reference": int(os.environ.get("BENCH_GUNICORN_WORKERS_A", "2")),
+    "a": int(os.environ.get("BENCH_GUNICORN_WORKERS_A", "2")),
+    "b": int(os.environ.get("BENCH_GUNICORN_WORKERS_B", "4")),
+}
 # Threads per process: with no provider latency (reference, a) the work is CPU-bound and a few
 # threads per core suffice; with 400-620 ms of provider latency (b) every client's request is
-# in flight at once. The two processes do not split wrk's 100 keep-alive connections evenly
-# (one held ~60 in a run: they accept from one socket), so each gets a thread per client, and
-# the payment bulkhead admits as many calls as a process has threads (as in the container,
-# whose default bulkhead of 50 is above its 32 threads): it is never what turns a guest away.
+# in flight at once. The processes do not split wrk's 100 keep-alive connections evenly (of
+# two, one held ~60 in a run: they accept from one socket), so four processes get 50 threads
+# each, and the payment bulkhead admits as many calls as a process has threads (as in the
+# container, whose default bulkhead of 50 is above its 32 threads): it is never what turns a
+# guest away.
 THREADS = {
     "reference": int(os.environ.get("BENCH_THREADS_A", "16")),
     "a": int(os.environ.get("BENCH_THREADS_A", "16")),
-    "b": int(os.environ.get("BENCH_THREADS_B", "100")),
+    "b": int(os.environ.get("BENCH_THREADS_B", "50")),
 }
 # The outbox worker's CPU priority (OUTBOX_CPU_PRIORITY), as the container's "all" role runs
 # it: idle, so it takes only the cores the web server leaves free; guests' requests come first
@@ -101,7 +109,7 @@ def prepare(target: str, env: dict[str, str]) -> Path:
     return seed_file
 
 
-def start_server(wsgi: str, env: dict[str, str], threads: int) -> subprocess.Popen:
+def start_server(wsgi: str, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -111,7 +119,7 @@ def start_server(wsgi: str, env: dict[str, str], threads: int) -> subprocess.Pop
             "--worker-class",
             "gthread",
             "--workers",
-            str(GUNICORN_WORKERS),
+            str(workers),
             "--threads",
             str(threads),
             "--backlog",
@@ -259,7 +267,7 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
             env=env,
             cwd=ROOT,
         )
-    server = start_server(wsgi, env, THREADS[target])
+    server = start_server(wsgi, env, GUNICORN_WORKERS[target], THREADS[target])
     try:
         web_pids, worker_pids = process_tree(server.pid), [worker.pid] if worker else []
         # Where the machine's CPU goes while the load runs (postgres: every backend, the
