@@ -254,62 +254,54 @@ def test_stay_hold_refuses_a_room_type_of_another_hotel_and_holds_nothing(room_t
     assert set(room_type.room_nights.values_list("rooms_held", flat=True)) == {0}
 
 
-@pytest.mark.django_db
-def test_stay_hold_names_only_the_full_nights_and_holds_nothing(room_type, today):
-    from apps.reservations import api
-
-    # The middle night has one room left, the last none: the hold takes the first two nights
-    # before it finds the third short, and must report the third alone, then roll back.
-    room_type.room_nights.filter(night=today + timedelta(days=1)).update(rooms_held=9)
-    room_type.room_nights.filter(night=today + timedelta(days=2)).update(rooms_held=10)
-
-    with pytest.raises(api.RoomUnavailable) as refused, transaction.atomic():
+def refused_hold(room_type, *, check_in, check_out, guests):
+    """The error ``stay_hold`` raises, run as the booking's first transaction runs it (the
+    refusal rolls back the caller's transaction)."""
+    with pytest.raises(api.ReservationsError) as refused, transaction.atomic():
         api.stay_hold(
             hotel_id=room_type.hotel_id,
             room_type_id=room_type.pk,
-            check_in=today,
-            check_out=today + timedelta(days=3),
-            guests=2,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
         )
+    return refused.value
 
-    assert refused.value.http_status == 409
-    assert refused.value.details["sold_out_nights"] == [(today + timedelta(days=2)).isoformat()]
+
+@pytest.mark.django_db
+def test_stay_hold_names_only_the_full_nights_and_holds_nothing(room_type, today):
+    # The middle night has one room left, the last none: only the last is sold out, and the
+    # first two nights are not left held.
+    room_type.room_nights.filter(night=today + timedelta(days=1)).update(rooms_held=9)
+    room_type.room_nights.filter(night=today + timedelta(days=2)).update(rooms_held=10)
+
+    refused = refused_hold(room_type, check_in=today, check_out=today + timedelta(days=3), guests=2)
+
+    assert (type(refused), refused.http_status) == (api.RoomUnavailable, 409)
+    assert refused.details["sold_out_nights"] == [(today + timedelta(days=2)).isoformat()]
     held = list(room_type.room_nights.order_by("night").values_list("rooms_held", flat=True))
     assert held[:4] == [0, 9, 10, 0]
 
 
 @pytest.mark.django_db
 def test_stay_hold_refuses_more_guests_than_the_room_sleeps_and_holds_nothing(room_type, today):
-    from apps.reservations import api
+    refused = refused_hold(
+        room_type,
+        check_in=today,
+        check_out=today + timedelta(days=2),
+        guests=room_type.capacity + 1,
+    )
 
-    with pytest.raises(api.ReservationsError) as refused, transaction.atomic():
-        api.stay_hold(
-            hotel_id=room_type.hotel_id,
-            room_type_id=room_type.pk,
-            check_in=today,
-            check_out=today + timedelta(days=2),
-            guests=room_type.capacity + 1,
-        )
-
-    assert refused.value.http_status == 400
-    assert refused.value.details["field"] == "guests"
+    assert (refused.http_status, refused.details["field"]) == (400, "guests")
     assert set(room_type.room_nights.values_list("rooms_held", flat=True)) == {0}
 
 
 @pytest.mark.django_db
 def test_stay_hold_refuses_a_stay_without_inventory_as_sold_out(room_type, today):
-    from apps.reservations import api
-
     last = room_type.room_nights.order_by("night").last().night
 
-    with pytest.raises(api.RoomUnavailable) as refused, transaction.atomic():
-        api.stay_hold(
-            hotel_id=room_type.hotel_id,
-            room_type_id=room_type.pk,
-            check_in=last,
-            check_out=last + timedelta(days=2),
-            guests=1,
-        )
+    refused = refused_hold(room_type, check_in=last, check_out=last + timedelta(days=2), guests=1)
 
-    assert refused.value.details["sold_out_nights"] == [(last + timedelta(days=1)).isoformat()]
+    assert type(refused) is api.RoomUnavailable
+    assert refused.details["sold_out_nights"] == [(last + timedelta(days=1)).isoformat()]
     assert room_type.room_nights.get(night=last).rooms_held == 0
