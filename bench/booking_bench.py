@@ -364,6 +364,8 @@ def main() -> None:
     }
     targets = args.only or ["reference", "a", "b"]
     paired = [t for t in ("reference", "a") if t in targets]
+    if paired and args.rounds < 1:
+        parser.error("--rounds must be at least 1 to run the reference or (a)")
     for number in range(1, args.rounds + 1):
         round_ = {}
         for target in paired:
