@@ -18,6 +18,10 @@ Results go to bench/results/booking.json. The reference and (a) run ``--rounds``
 alternately (reference, a, reference, a, ...): the reference's throughput swings with the
 machine's commit latency, so each round's (a) is compared with the reference run just before
 it, in bookings/s and by machine CPU per booking, and the medians over the rounds are given.
+
+Server settings come from the environment (defaults below, and why): BENCH_GUNICORN_WORKERS_A/_B,
+BENCH_THREADS_A/_B, BENCH_DB_POOL_MAX_SIZE, BENCH_PAYMENT_TIMEOUT_MS, BENCH_WORKER_PRIORITY;
+BENCH_OUTBOX_WORKER=off leaves the outbox worker out, to see what it costs the guests.
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ THREADS = {
 # it: idle, so it takes only the cores the web server leaves free; guests' requests come first
 # and events wait in the outbox (the outbox lag and drain figures below show for how long).
 WORKER_PRIORITY = os.environ.get("BENCH_WORKER_PRIORITY", "idle")
+# BENCH_OUTBOX_WORKER=off runs the product without its outbox worker: what the worker costs the
+# guests on a shared box (the scenario itself always runs it).
+OUTBOX_WORKER = os.environ.get("BENCH_OUTBOX_WORKER", "on") != "off"
 DB_POOL_MAX_SIZE = int(os.environ.get("BENCH_DB_POOL_MAX_SIZE", "16"))
 # The sandbox's injected 400-620 ms must fit in the provider timeout, else ~5 % of the calls
 # would time out by construction; 700 ms keeps the timeout a timeout, not a coin toss.
@@ -254,7 +261,7 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
         conn.execute("CHECKPOINT")
     wsgi = "bench.reference.wsgi:application" if target == "reference" else "hotel.wsgi:application"
     worker = None
-    if target != "reference":
+    if target != "reference" and OUTBOX_WORKER:
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -356,6 +363,7 @@ def main() -> None:
             "threads": THREADS,
             "db_pool_max_size": DB_POOL_MAX_SIZE,
             "payment_timeout_ms": PAYMENT_TIMEOUT_MS,
+            "outbox_worker": OUTBOX_WORKER,
             "outbox_worker_cpu_priority": WORKER_PRIORITY,
         },
         "clients": args.clients,
