@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hotel.eventbus import maintenance
+from hotel.eventbus.cpu_contention import PauseWhileContended
 from hotel.eventbus.cpu_priority import CPU_PRIORITIES, cpu_priority_apply
 from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.worker import OrphanedDeliveries, OutboxWorker
@@ -56,8 +57,11 @@ class Command(BaseCommand):
 
     def _work(self, *, until_idle, batch_size, no_periodic, cpu_priority, **_):
         priority = cpu_priority_apply(cpu_priority or settings.OUTBOX["CPU_PRIORITY"])
-        logger.info("outbox worker CPU priority: %s", priority)
-        worker = OutboxWorker(batch_size=batch_size)
+        pause = PauseWhileContended.for_priority(priority)
+        logger.info(
+            "outbox worker CPU priority: %s%s", priority, f"; {pause.describe()}" if pause else ""
+        )
+        worker = OutboxWorker(batch_size=batch_size, pause=pause)
 
         def stop(signum, frame):
             worker.request_stop()
