@@ -68,10 +68,14 @@ class CpuContention:
 
     def share_since_last_look(self) -> float | None:
         """The share (0-1) of the wall time since the previous look in which some task waited
-        for a CPU. ``None`` on the first look, and always without PSI."""
+        for a CPU. ``None`` on the first look, and without PSI (or if its file cannot be read)."""
         if self.path is None:
             return None
-        now, stalled = self._clock(), stalled_seconds(self.path)
+        try:
+            now, stalled = self._clock(), stalled_seconds(self.path)
+        except (OSError, ValueError, KeyError):
+            self._last = None
+            return None
         last, self._last = self._last, (now, stalled)
         if last is None or now <= last[0]:
             return None

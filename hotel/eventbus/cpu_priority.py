@@ -12,11 +12,12 @@ cores are free again (that is what the outbox is for). ``settings.OUTBOX["CPU_PR
             back to ``low`` where the platform has no SCHED_IDLE.
 
 Only the worker's own process is affected; the PostgreSQL backend serving it keeps its
-priority. The worker's row locks (a reservation, an order it updates for an event) last until
-its batch commits, and at ``idle`` the worker may be descheduled meanwhile: while the cores
-are saturated, a guest's cancellation or a hotelier's decision on a booking the worker is
-handling at that moment waits for it. ``SCHED_IDLE`` still gets a small share of a busy core,
-so the wait ends; it has not been measured.
+priority (which is why an ``idle`` worker also pauses while the CPUs are contended:
+cpu_contention.py). The worker's row locks (a reservation, an order it updates for an event)
+last until its batch commits, and at ``idle`` the worker may be descheduled meanwhile: while
+the cores are saturated, a guest's cancellation or a hotelier's decision on a booking the
+worker is handling at that moment waits for it. ``SCHED_IDLE`` still gets a small share of a
+busy core, so the wait ends; it has not been measured.
 """
 
 from __future__ import annotations

@@ -97,6 +97,9 @@ def test_without_pressure_figures_nothing_pauses(tmp_path, settings):
     assert CpuContention(None).share_since_last_look() is None
     with pytest.raises(FileNotFoundError):
         stalled_seconds(tmp_path / "missing")
+    # A file that goes away (or never was) gives no figure, so no pause, and no crash.
+    vanished = CpuContention(tmp_path / "missing")
+    assert [vanished.share_since_last_look() for _ in range(2)] == [None, None]
 
     settings.OUTBOX = {**settings.OUTBOX, "YIELD_CPU_PRESSURE": 0.0}
     assert PauseWhileContended.for_priority("idle") is None  # turned off
