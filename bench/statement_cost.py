@@ -14,7 +14,6 @@ machine most of it is kernel time), and pipelining saves only the round trips' s
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -25,12 +24,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.booking_bench import recreate
-
-
-def backend_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from bench.booking_bench import cpu_seconds, recreate
 
 
 def main() -> None:
@@ -41,7 +35,7 @@ def main() -> None:
     with psycopg.connect(url, prepare_threshold=0) as conn:
         conn.execute("CREATE TABLE night_note (id bigserial PRIMARY KEY, night int, note text)")
         conn.commit()
-        backend = conn.info.backend_pid
+        backend = [conn.info.backend_pid]
 
         def transaction(inserts: int, *, pipelined: bool) -> Callable[[], None]:
             def run() -> None:
@@ -61,10 +55,10 @@ def main() -> None:
         for round_ in (1, 2):
             figures = {}
             for name, run in shapes.items():
-                cpu, wall = backend_cpu_seconds(backend), time.perf_counter()
+                cpu, wall = cpu_seconds(backend), time.perf_counter()
                 for _ in range(args.transactions):
                     run()
-                figures[name] = (backend_cpu_seconds(backend) - cpu) / args.transactions * 1e6
+                figures[name] = (cpu_seconds(backend) - cpu) / args.transactions * 1e6
                 wall_us = (time.perf_counter() - wall) / args.transactions * 1e6
                 print(
                     f"round {round_} {name:22s} PostgreSQL backend CPU {figures[name]:6.0f} us "

@@ -33,6 +33,8 @@ logger = logging.getLogger("hotel.eventbus.worker")
 PRESSURE_FILES = (Path("/sys/fs/cgroup/cpu.pressure"), Path("/proc/pressure/cpu"))
 # How long a pausing worker waits before it looks again.
 LOOK_AGAIN_SECONDS = 0.5
+# What reading a PSI file can raise: missing or unreadable, or not in the kernel's format.
+_UNREADABLE = (OSError, ValueError, KeyError)
 
 
 def stalled_seconds(path: Path) -> float:
@@ -53,7 +55,7 @@ class CpuContention:
 
     def __init__(self, path: Path | None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.path = path
-        self._clock = clock
+        self.clock = clock
         self._last: tuple[float, float] | None = None
 
     @classmethod
@@ -61,7 +63,7 @@ class CpuContention:
         for path in PRESSURE_FILES:
             try:
                 stalled_seconds(path)
-            except (OSError, ValueError, KeyError):
+            except _UNREADABLE:
                 continue
             return cls(path)
         return cls(None)
@@ -72,8 +74,8 @@ class CpuContention:
         if self.path is None:
             return None
         try:
-            now, stalled = self._clock(), stalled_seconds(self.path)
-        except (OSError, ValueError, KeyError):
+            now, stalled = self.clock(), stalled_seconds(self.path)
+        except _UNREADABLE:
             self._last = None
             return None
         last, self._last = self._last, (now, stalled)
@@ -91,12 +93,10 @@ class PauseWhileContended:
         contention: CpuContention,
         threshold: float,
         max_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.contention = contention
         self.threshold = threshold
         self.max_seconds = max_seconds
-        self._clock = clock
         self._paused_since: float | None = None
 
     @classmethod
@@ -127,7 +127,7 @@ class PauseWhileContended:
         if share is None or share < self.threshold:
             self._paused_since = None
             return False
-        now = self._clock()
+        now = self.contention.clock()
         if self._paused_since is None:
             self._paused_since = now
         if now - self._paused_since >= self.max_seconds:

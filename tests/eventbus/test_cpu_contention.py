@@ -76,7 +76,6 @@ def test_a_contended_machine_pauses_the_worker_for_at_most_the_bound_then_lets_a
         contention=CpuContention(pressure.path, clock=clock),
         threshold=0.3,
         max_seconds=2.0,
-        clock=clock,
     )
     assert pause.should_pause() is False  # first look: no figure yet
 
