@@ -5,9 +5,10 @@
 The wrk bench measures throughput on a noisy two-core machine where the load generator, the
 web server, the outbox worker and PostgreSQL all compete. This harness measures what drives
 that throughput and barely varies between runs: the CPU seconds the web process spends per
-booking (and, for the product, the outbox worker per booking), and the SQL statements each
-takes. It calls each project's WSGI application directly, one booking after another, exactly
-as gunicorn would (same environ, full middleware and DRF stack), against PostgreSQL.
+booking (and, for the product, the outbox worker per booking), the SQL statements each
+takes, and the bytes of WAL each writes (a write-cost figure no machine noise moves). It
+calls each project's WSGI application directly, one booking after another, exactly as
+gunicorn would (same environ, full middleware and DRF stack), against PostgreSQL.
 
 Both the product and the reference endpoint run in the same invocation (each in a child
 process with its own settings), and the product's figures are given as ratios to the
@@ -114,9 +115,17 @@ def child(target: str, requests: int, profile: bool) -> None:
         # the WAL writer and checkpointer they wake.
         return cpu_seconds(postgres_pids())
 
+    def wal_position() -> int:
+        # Bytes of WAL written so far: what the bookings wrote, index entries included. Unlike
+        # CPU seconds it does not depend on how fast or busy the machine is.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+            return int(cursor.fetchone()[0])
+
     statuses: dict[str, int] = {}
     profiler = cProfile.Profile() if profile else None
     with connection.execute_wrapper(count):
+        wal = wal_position()
         statements = 0
         cpu, wall, pg = time.process_time(), time.perf_counter(), backend_cpu()
         if profiler:
@@ -127,12 +136,14 @@ def child(target: str, requests: int, profile: bool) -> None:
         if profiler:
             profiler.disable()
         cpu, wall, pg = time.process_time() - cpu, time.perf_counter() - wall, backend_cpu() - pg
+    wal = wal_position() - wal
     result = {
         "pg_cpu_ms": pg / requests * 1000,
         "statuses": statuses,
         "web_cpu_ms": cpu / requests * 1000,
         "web_wall_ms": wall / requests * 1000,
         "statements": statements / requests,
+        "wal_bytes": wal / requests,
     }
     if profiler:
         out = io.StringIO()
@@ -143,7 +154,7 @@ def child(target: str, requests: int, profile: bool) -> None:
         from hotel.eventbus.testing import drain_outbox
 
         worker_profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE_WORKER") else None
-        cpu, pg = time.process_time(), backend_cpu()
+        cpu, pg, wal = time.process_time(), backend_cpu(), wal_position()
         if worker_profiler:
             worker_profiler.enable()
         with connection.execute_wrapper(count):
@@ -156,6 +167,7 @@ def child(target: str, requests: int, profile: bool) -> None:
             pstats.Stats(worker_profiler, stream=out).sort_stats("tottime").print_stats(35)
             print(out.getvalue(), file=sys.stderr)
         result["worker_statements"] = statements / (requests + warmup)
+        result["worker_wal_bytes"] = (wal_position() - wal) / (requests + warmup)
         result["worker_pg_cpu_ms"] = (backend_cpu() - pg) / (requests + warmup) * 1000
         result["worker_cpu_ms"] = (time.process_time() - cpu) / (requests + warmup) * 1000
         result["deliveries"] = drained.handled
@@ -230,9 +242,12 @@ def main() -> None:
     results["total_cpu_ratio"] = (product["web_cpu_ms"] + product["worker_cpu_ms"]) / reference[
         "web_cpu_ms"
     ]
+    results["pg_cpu_ratio"] = product["pg_cpu_ms"] / reference["pg_cpu_ms"]
+    results["wal_ratio"] = product["wal_bytes"] / reference["wal_bytes"]
     print(
         f"product web CPU per booking = {results['web_cpu_ratio']:.2f}x the reference's; "
-        f"web + outbox worker = {results['total_cpu_ratio']:.2f}x"
+        f"web + outbox worker = {results['total_cpu_ratio']:.2f}x; "
+        f"PostgreSQL CPU = {results['pg_cpu_ratio']:.2f}x; WAL = {results['wal_ratio']:.2f}x"
     )
     (RESULTS / "booking_profile.json").write_text(json.dumps(results, indent=2))
 
