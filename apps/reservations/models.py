@@ -101,7 +101,10 @@ class RoomNight(models.Model):
     UPDATEs); the check constraints are the last line against overbooking.
     """
 
-    room_type = models.ForeignKey(RoomType, on_delete=models.CASCADE, related_name="room_nights")
+    # No index of its own: the unique (room_type, night) index leads with it.
+    room_type = models.ForeignKey(
+        RoomType, on_delete=models.CASCADE, related_name="room_nights", db_index=False
+    )
     night = models.DateField()
     rooms_total = models.PositiveSmallIntegerField()
     rooms_held = models.PositiveSmallIntegerField(default=0)

@@ -2,11 +2,16 @@ import logging
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.reservations import api, services
 from apps.reservations.models import NightlyRate, RoomNight
-from tests.reservations.factories import RoomNightFactory, RoomTypeFactory, held_by_night
+from tests.reservations.factories import (
+    RoomNightFactory,
+    RoomTypeFactory,
+    held_by_night,
+    inventory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +124,35 @@ def test_a_release_gives_back_exactly_what_was_held(room_type, today):
 
     held = held_by_night(room_type)
     assert [held[today + days(n)] for n in range(4)] == [1, 2, 1, 0]
+
+
+@pytest.mark.postgres
+def test_holds_and_releases_write_their_rows_beside_the_old_ones_touching_no_index():
+    # Every booking and every release updates rooms_held. It is in no index and the nights'
+    # pages keep room for new row versions, so PostgreSQL makes each a HOT update. A year of
+    # inventory, as the demo data and the admin open, fills whole pages.
+    room_type = RoomTypeFactory()
+    today = room_type.hotel.local_today()
+    inventory(room_type, first_night=today, nights=services.INVENTORY_HORIZON_NIGHTS)
+
+    def updates() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'reservations_roomnight'"
+            )
+            return cursor.fetchone()
+
+    stay = {"room_type_id": room_type.pk, "check_in": today + days(1), "check_out": today + days(4)}
+    before = updates()
+    for _ in range(3):
+        api.rooms_hold(**stay)
+        api.rooms_release(**stay)
+    updated, hot = (after - earlier for after, earlier in zip(updates(), before, strict=True))
+
+    assert updated == 3 * 2 * 3  # three nights, held and released, three times
+    assert hot == updated
+    assert set(held_by_night(room_type).values()) == {0}
 
 
 def test_a_release_never_goes_below_zero_and_warns(room_type, today, caplog):
