@@ -1,7 +1,7 @@
 import random
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.payments.gateway import ProviderDeclined, ProviderFailure, ProviderTimeout
 from apps.payments.gateway.sandbox import LatencyRange, SandboxProvider
@@ -122,6 +122,21 @@ def test_find_by_order_sees_a_charge_made_by_another_provider_instance():
 
     assert sandbox().find_by_order(order_reference="order-7") == payment
     assert sandbox().find_by_order(order_reference="order-8") is None
+
+
+@pytest.mark.postgres
+def test_the_ledger_is_unlogged_so_a_charge_waits_for_no_wal_flush():
+    # It stands in for a remote provider, whose bookkeeping costs our database nothing.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpersistence FROM pg_class WHERE relname = ANY(%s)",
+            [[SandboxCharge._meta.db_table, SandboxCancel._meta.db_table]],
+        )
+        persistence = dict(cursor.fetchall())
+
+    assert persistence == {"payments_sandboxcharge": "u", "payments_sandboxcancel": "u"}
+    confirm(sandbox())
+    assert SandboxCharge.objects.count() == 1
 
 
 def test_partial_then_full_cancel_and_an_idempotent_retry():
