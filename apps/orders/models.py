@@ -127,8 +127,10 @@ class Order(models.Model):
 class BookingRequest(models.Model):
     """One guest's ``Idempotency-Key``: the first request's fingerprint and outcome.
 
-    A replay with the same key and body gets the stored outcome; concurrent replays wait for
-    the first to finish. A retryable outcome (503) may be tried again after its Retry-After.
+    A replay with the same key and body gets the first outcome: the order, once it is paid (a
+    booking that went through stores no copy of it), or the stored refusal. Concurrent replays
+    wait for the first to finish. A retryable outcome (503) may be tried again after its
+    Retry-After.
     """
 
     # Found through the (guest, idempotency_key) unique index below; no index of its own.
@@ -138,10 +140,12 @@ class BookingRequest(models.Model):
     order = models.OneToOneField(
         Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="booking_request"
     )
-    # {"order": {...}} or {"error": {"code", "message", "details", "http_status",
-    # "retry_after_seconds"}}; empty while the first request is still running.
+    # A refusal: {"error": {"code", "message", "details", "http_status",
+    # "retry_after_seconds"}}. Empty while the first request runs, and after it if its order
+    # was paid (rows from earlier versions may hold {"order": {...}} instead).
     outcome = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the refusal was stored (a 503's Retry-After counts from it).
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

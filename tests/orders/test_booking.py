@@ -3,9 +3,11 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.orders.models import Order
+from apps.orders.dtos import OrderData
+from apps.orders.models import BookingRequest, Order
 from apps.payments.models import Payment, SandboxCharge
 from hotel.eventbus.models import StoredEvent
 from tests.customer.factories import UserFactory
@@ -162,6 +164,40 @@ def test_the_same_idempotency_key_returns_the_first_outcome_without_charging_aga
     assert Order.objects.count() == 1
     assert SandboxCharge.objects.count() == 1
     assert held(room_type, body) == [1, 1]
+
+
+def test_a_booking_that_went_through_stores_no_outcome_its_replay_reads_the_order(
+    guest_client, booking
+):
+    body = booking()
+    first = guest_client.post("/api/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    stored = BookingRequest.objects.get()
+    # The order moves on (the hotel confirms); a replay answers with the same order as it is.
+    Order.objects.filter(pk=first.data["id"]).update(status="confirmed")
+    again = guest_client.post("/api/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+
+    assert (stored.order_id, stored.outcome, stored.completed_at) == (first.data["id"], None, None)
+    assert (again.status_code, again.data["id"], again.data["status"]) == (
+        201,
+        first.data["id"],
+        "confirmed",
+    )
+    assert {k: v for k, v in again.data.items() if k != "status"} == {
+        k: v for k, v in first.data.items() if k != "status"
+    }
+    assert SandboxCharge.objects.count() == 1
+
+
+def test_an_order_outcome_stored_by_an_earlier_version_still_replays(guest, guest_client, booking):
+    body = booking()
+    first = guest_client.post("/api/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-5")
+    order = OrderData.from_order(Order.objects.get())
+    BookingRequest.objects.update(outcome={"order": order.to_json()}, completed_at=timezone.now())
+    Order.objects.update(status="confirmed")
+
+    again = guest_client.post("/api/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-5")
+
+    assert (again.status_code, again.data) == (201, first.data)
 
 
 def test_a_replayed_decline_is_the_same_402(guest_client, booking):

@@ -27,7 +27,7 @@ from apps.orders.models import Order, OrderStatus
 from apps.orders.services.idempotency import (
     KeyTaken,
     booking_request_claim,
-    booking_request_finish,
+    booking_request_record_failure,
     booking_request_record_refusal,
     booking_request_replay,
 )
@@ -199,8 +199,7 @@ def order_mark_paid(*, order: OrderData, charge: payments.ApprovedCharge) -> Ord
                 correlation_id=str(paid.id),
             )
             payments.record_approved_charge(charge=charge, order_id=paid.id, guest_id=paid.guest_id)
-            booking_request_finish(order_id=paid.id, order=paid)
-            return paid
+            return paid  # the paid order is also its Idempotency-Key's outcome
         settled = OrderData.from_order(Order.objects.get(pk=order.id))
     if settled.status == OrderStatus.PAYMENT_FAILED:
         payments.void_charge(charge=charge, reason="order failed before the charge was recorded")
@@ -245,4 +244,4 @@ def order_mark_failed(
                 amount_krw=order.total_krw,
                 reason=error.reason,
             )
-        booking_request_finish(order_id=order.pk, error=error)
+        booking_request_record_failure(order_id=order.pk, error=error)

@@ -1,7 +1,9 @@
 """Idempotency-Key handling for bookings: one outcome per (guest, key), whoever asks.
 
 The common case costs one INSERT inside the booking's first transaction (``BookingRequest``
-with a unique (guest, key)); a replay finds the row taken and reads (or waits for) the
+with a unique (guest, key)) and nothing more: a booking that goes through stores no copy of
+its outcome, because its order, paid in the booking's second transaction, is that outcome. A
+refusal is stored with the key. A replay finds the key taken and reads (or waits for) the
 first request's outcome.
 """
 
@@ -11,12 +13,12 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.utils import timezone
 
 from apps.orders.dtos import OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
-from apps.orders.models import BookingRequest
+from apps.orders.models import BookingRequest, OrderStatus
 from hotel.errors import DomainError
 from hotel.row_insert import row_insert
 
@@ -25,8 +27,9 @@ WAIT_FOR_FIRST_SECONDS = 15.0
 _POLL_SECONDS = 0.02
 
 
-_OUTCOME = BookingRequest._meta.get_field("outcome")
-_FINISH_SQL = "UPDATE orders_bookingrequest SET outcome = %s, completed_at = %s WHERE order_id = %s"
+# The order statuses from which a booking has not (yet) gone through. An order that failed
+# has its key's outcome stored in the same transaction, so it is never read back as one.
+_NOT_THROUGH = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED})
 
 
 class KeyTaken(Exception):
@@ -87,9 +90,11 @@ def booking_request_replay(
     """
     deadline = time.monotonic() + WAIT_FOR_FIRST_SECONDS
     while True:
-        first = BookingRequest.objects.filter(
-            guest_id=guest_id, idempotency_key=idempotency_key
-        ).first()
+        first = (
+            BookingRequest.objects.select_related("order")
+            .filter(guest_id=guest_id, idempotency_key=idempotency_key)
+            .first()
+        )
         if first is None:
             return None
         if first.fingerprint != fingerprint:
@@ -99,6 +104,8 @@ def booking_request_replay(
                 http_status=422,
             )
         if first.outcome is None:
+            if first.order is not None and first.order.status not in _NOT_THROUGH:
+                return OrderData.from_order(first.order)  # it went through: its order
             if time.monotonic() >= deadline:
                 raise OrderError(
                     OrderErrorCode.BOOKING_IN_PROGRESS,
@@ -114,21 +121,16 @@ def booking_request_replay(
         return _replay(first.outcome)
 
 
-def booking_request_finish(
-    *, order_id: int, order: OrderData | None = None, error: DomainError | None = None
-) -> None:
-    """Store the outcome of the booking of ``order_id`` (if it came with a key), in the
-    caller's transaction."""
-    outcome = _OUTCOME.get_db_prep_save(_outcome(order=order, error=error), connection)
-    completed_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:  # on every booking: spare the ORM's compiling
-        cursor.execute(_FINISH_SQL, [outcome, completed_at, order_id])
+def booking_request_record_failure(*, order_id: int, error: DomainError) -> None:
+    """Store why the booking of ``order_id`` failed (if it came with a key), in the caller's
+    transaction: the one that fails the order. A booking that went through needs nothing
+    stored (see the module's docstring)."""
+    BookingRequest.objects.filter(order_id=order_id).update(
+        outcome=_outcome(error=error), completed_at=timezone.now()
+    )
 
 
-def _outcome(*, order: OrderData | None = None, error: DomainError | None = None) -> dict:
-    if order is not None:
-        return {"order": order.to_json()}
-    assert error is not None
+def _outcome(*, error: DomainError) -> dict:
     return {
         "error": {
             "code": str(error.code),
@@ -150,7 +152,7 @@ def _may_retry(request: BookingRequest) -> bool:
 
 
 def _replay(outcome: dict[str, Any]) -> OrderData:
-    if "order" in outcome:
+    if "order" in outcome:  # stored by earlier versions for bookings that went through
         return OrderData.from_json(outcome["order"])
     error = outcome["error"]
     raise DomainError(
