@@ -15,11 +15,19 @@ from django.db import migrations
 _TABLES = ("payments_sandboxcancel", "payments_sandboxcharge")
 
 
-def persistence_set(apps, schema_editor, *, logged: bool) -> None:
+def _persistence_set(schema_editor, *, logged: bool) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in reversed(_TABLES) if logged else _TABLES:
         schema_editor.execute(f"ALTER TABLE {table} SET {'LOGGED' if logged else 'UNLOGGED'}")
+
+
+def sandbox_ledger_unlogged(apps, schema_editor) -> None:
+    _persistence_set(schema_editor, logged=False)
+
+
+def sandbox_ledger_logged(apps, schema_editor) -> None:
+    _persistence_set(schema_editor, logged=True)
 
 
 class Migration(migrations.Migration):
@@ -28,8 +36,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            lambda apps, schema_editor: persistence_set(apps, schema_editor, logged=False),
-            lambda apps, schema_editor: persistence_set(apps, schema_editor, logged=True),
-        ),
+        migrations.RunPython(sandbox_ledger_unlogged, sandbox_ledger_logged),
     ]

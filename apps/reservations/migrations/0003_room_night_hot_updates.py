@@ -4,6 +4,10 @@ A HOT update (heap-only tuple) writes the new row version on the same page and t
 index, but only when no indexed column changes and the page has room. ``rooms_held`` is in
 no index; this leaves a fifth of each page free for the new versions, and drops the
 room type's own index, which the unique (room_type, night) index makes redundant.
+
+The fillfactor applies to pages written from now on (new nights, as the inventory horizon
+moves). To give existing pages their room at once, rewrite the table in a quiet hour:
+``VACUUM FULL reservations_roomnight`` (it locks the table while it runs).
 """
 
 import django.db.models.deletion
@@ -13,11 +17,17 @@ from django.db import migrations, models
 ROOM_NIGHT_FILLFACTOR = 80
 
 
-def fillfactor_set(apps, schema_editor, *, fillfactor: int) -> None:
+def _fillfactor_set(schema_editor, fillfactor: int) -> None:
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"ALTER TABLE reservations_roomnight SET (fillfactor = {int(fillfactor)})"
-        )
+        schema_editor.execute(f"ALTER TABLE reservations_roomnight SET (fillfactor = {fillfactor})")
+
+
+def room_nights_leave_room(apps, schema_editor) -> None:
+    _fillfactor_set(schema_editor, ROOM_NIGHT_FILLFACTOR)
+
+
+def room_nights_fill_pages(apps, schema_editor) -> None:
+    _fillfactor_set(schema_editor, 100)  # PostgreSQL's default for tables
 
 
 class Migration(migrations.Migration):
@@ -36,10 +46,5 @@ class Migration(migrations.Migration):
                 to="reservations.roomtype",
             ),
         ),
-        migrations.RunPython(
-            lambda apps, schema_editor: fillfactor_set(
-                apps, schema_editor, fillfactor=ROOM_NIGHT_FILLFACTOR
-            ),
-            lambda apps, schema_editor: fillfactor_set(apps, schema_editor, fillfactor=100),
-        ),
+        migrations.RunPython(room_nights_leave_room, room_nights_fill_pages),
     ]
