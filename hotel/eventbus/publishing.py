@@ -91,11 +91,21 @@ def _insert_postgresql(
                 "occurred_at": meta.occurred_at,
                 "payload": json.dumps(payload),
                 "aggregate_key": f"{meta.aggregate_type}:{meta.aggregate_id}",
-                "handlers": handlers,
+                "handlers": _text_array(handlers),
                 "channel": settings.OUTBOX["NOTIFY_CHANNEL"],
             },
         )
         return cursor.fetchone()[0]
+
+
+def _text_array(items: list[str]) -> str:
+    """``items`` as a PostgreSQL text[] literal, sent as one text parameter.
+
+    psycopg adapts a Python list by inspecting its elements on every call: about 3 % of the web
+    process's CPU on the booking request under load (py-spy, GIL samples), for two events.
+    """
+    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _insert_portable(alias: str, meta: EventMeta, payload: dict, handlers: list[str]) -> int:

@@ -81,3 +81,17 @@ def test_publishing_is_one_statement_and_notifies_workers_once_per_transaction()
     assert ["pg_notify" in sql for sql in statements] == [True, False]
     assert sum("pg_notify" in q["sql"] for q in next_transaction.captured_queries) == 1
     assert Delivery.objects.count() == 9
+
+
+@pytest.mark.postgres
+def test_handler_names_reach_postgresql_exactly_whatever_characters_they_hold():
+    from django.db import connection
+
+    from hotel.eventbus.publishing import _text_array
+
+    names = ["customer.mypage", 'say "hi"', "back\\slash", "a,b", "{braces}", "two words", ""]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [_text_array(names)])
+        (stored,) = cursor.fetchone()
+
+    assert stored == names
