@@ -1,5 +1,7 @@
 """hotel.token_authentication: DRF's token authentication, the lookup in one statement."""
 
+import datetime
+
 import pytest
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -23,11 +25,15 @@ def test_a_key_gives_its_user_and_token_in_one_statement_as_drf_would(
         user, found = TokenLookupAuthentication().authenticate_credentials(token.key)
 
     drf_user, drf_token = TokenAuthentication().authenticate_credentials(token.key)
-    assert (user.pk, user.username, user.is_active) == (
-        drf_user.pk,
-        drf_user.username,
-        drf_user.is_active,
-    )
+    # Every column, as the ORM converts it (datetimes and booleans on SQLite included).
+    values = {field.attname: getattr(user, field.attname) for field in user._meta.concrete_fields}
+    assert values == {
+        field.attname: getattr(drf_user, field.attname) for field in drf_user._meta.concrete_fields
+    }
+    assert isinstance(values["date_joined"], datetime.datetime)
+    assert values["is_active"] is True
+    assert not user._state.adding
+    assert user._state.db == drf_user._state.db
     assert (found.key, found.user_id, found.created) == (
         drf_token.key,
         drf_token.user_id,
