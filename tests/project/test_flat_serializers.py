@@ -20,7 +20,8 @@ class Stay(FlatSerializer):
     nights_label = serializers.SerializerMethodField()
 
     def get_nights_label(self, stay) -> str:
-        return f"{stay.guests} guests"
+        guests = stay["guests"] if isinstance(stay, dict) else stay.guests
+        return f"{guests} guests"
 
 
 class DeepStay(Stay):
@@ -28,6 +29,8 @@ class DeepStay(Stay):
 
     def get_fields(self):
         return serializers.Serializer.get_fields(self)
+
+    to_representation = serializers.Serializer.to_representation
 
 
 GOOD = {"room_type_id": 3, "check_in": "2027-01-02", "guests": 2, "method": "card"}
@@ -56,6 +59,65 @@ def test_renders_as_deep_copied_fields_do():
 
     assert Stay(stay).data == DeepStay(stay).data
     assert Stay(stay).data["nights_label"] == "2 guests"
+
+
+def _stay(**overrides):
+    values = {
+        "room_type_id": 3,
+        "check_in": datetime.date(2027, 1, 2),
+        "guests": 2,
+        "method": "card",
+        "note": "",
+        "created_at": datetime.datetime(2026, 11, 26, 1, 2, 3, tzinfo=datetime.UTC),
+    }
+    return SimpleNamespace(**{**values, **overrides})
+
+
+class Priced(FlatSerializer):
+    total = serializers.DecimalField(max_digits=8, decimal_places=2)
+    paid = serializers.BooleanField()
+    secret = serializers.CharField(write_only=True)
+
+
+class DeepPriced(Priced):
+    to_representation = serializers.Serializer.to_representation
+
+
+class Shouting(serializers.CharField):
+    def to_representation(self, value):
+        return str(value).upper() + self.parent.suffix
+
+
+class Loud(FlatSerializer):
+    suffix = "!"
+    note = Shouting()
+
+
+@pytest.mark.parametrize(
+    "stay",
+    [
+        _stay(),
+        _stay(created_at=None, check_in=None),  # None renders as None, unconverted
+        _stay(room_type_id="7", guests=2.0),  # values the field converts
+        _stay(note=lambda: "called"),  # a callable attribute, which DRF calls
+        SimpleNamespace(room_type_id=3, check_in=None, guests=2, method="card", created_at=None),
+        {"room_type_id": 3, "check_in": None, "guests": 2, "method": "card", "created_at": None},
+    ],
+    ids=["plain", "nulls", "converted", "callable", "missing-with-default", "mapping"],
+)
+def test_renders_without_binding_exactly_as_drf_renders(stay):
+    assert Stay(stay).data == DeepStay(stay).data
+
+
+def test_renders_decimals_and_booleans_as_drf_and_never_a_write_only_field():
+    order = SimpleNamespace(total="12.5", paid=1, secret="hunter2")
+
+    assert Priced(order).data == DeepPriced(order).data == {"total": "12.50", "paid": True}
+
+
+def test_a_field_that_reads_its_serializer_is_rendered_bound_as_drf_does():
+    assert Loud._rendering is None
+    assert Loud(SimpleNamespace(note="hi")).data == {"note": "HI!"}
 
 
 def test_each_instance_binds_its_own_fields_and_the_declared_ones_stay_unbound():
