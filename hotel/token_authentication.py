@@ -21,7 +21,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.db.models import Model
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -33,8 +34,9 @@ Converter = Callable[[Any, Any, Any], Any]
 class _UserLookup:
     sql: str
     attnames: list[str]
-    # (position in the row, column, converters): only the columns the backend hands back raw.
-    converters: list[tuple[int, Any, list[Converter]]]
+    # (position in the row, field, column) of the columns the backend hands back raw. The
+    # converters themselves are asked of each thread's own connection.
+    converted: list[tuple[int, Field, Any]]
 
 
 @cache
@@ -43,12 +45,11 @@ def _user_lookup(user_model: type[Model], token_model: type[Model], alias: str) 
     fields = user.concrete_fields
     columns = ", ".join(f'"user"."{field.column}"' for field in fields)
     connection = connections[alias]
-    converters = []
+    converted = []
     for position, field in enumerate(fields):
         column = field.get_col(user.db_table)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if found:
-            converters.append((position, column, found))
+        if _converters(connection, field, column):
+            converted.append((position, field, column))
     return _UserLookup(
         sql=(
             f'SELECT {columns} FROM "{user.db_table}" AS "user" '
@@ -57,8 +58,12 @@ def _user_lookup(user_model: type[Model], token_model: type[Model], alias: str) 
             f'WHERE "token"."{token.get_field("key").column}" = %s'
         ),
         attnames=[field.attname for field in fields],
-        converters=converters,
+        converted=converted,
     )
+
+
+def _converters(connection: BaseDatabaseWrapper, field: Field, column: Any) -> list[Converter]:
+    return connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
 
 class TokenLookupAuthentication(TokenAuthentication):
@@ -74,8 +79,8 @@ class TokenLookupAuthentication(TokenAuthentication):
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         values = list(row)
-        for position, column, converters in lookup.converters:
-            for converter in converters:
+        for position, field, column in lookup.converted:
+            for converter in _converters(connection, field, column):
                 values[position] = converter(values[position], column, connection)
         user = user_model.from_db(alias, lookup.attnames, values)
         if not user.is_active:
