@@ -67,6 +67,25 @@ THREADS = {
     "a": int(os.environ.get("BENCH_THREADS_A", "16")),
     "b": int(os.environ.get("BENCH_THREADS_B", "50")),
 }
+
+
+def connections_per_process(target: str, clients: int) -> int | None:
+    """gunicorn's --worker-connections: for the CPU-bound scenarios (reference, a), each
+    process takes its share of the clients and no more.
+
+    The processes accept from one socket, and wrk's keep-alive connections stay where they
+    land: without a cap, one of two processes held 97 of the 100 connections in a run (ss
+    -tnp), and rounds swung by a fifth of their bookings/s with the draw (five rounds of (a)
+    against the reference: 0.75x to 1.00x without the cap, 0.91x to 1.01x with it; see the
+    README). (b) keeps gunicorn's default: all 50 threads of a process must be able to keep
+    their connections alive (gthread keeps at most connections minus threads idle), and the
+    provider's latency, not a process's GIL, bounds it.
+    """
+    if target == "b":
+        return None
+    return max(-(-clients // GUNICORN_WORKERS[target]), THREADS[target] + 1)
+
+
 # The outbox worker's CPU priority (OUTBOX_CPU_PRIORITY), as the container's "all" role runs
 # it: idle, so it takes only the cores the web server leaves free; guests' requests come first
 # and events wait in the outbox (the outbox lag and drain figures below show for how long).
@@ -116,7 +135,10 @@ def prepare(target: str, env: dict[str, str]) -> Path:
     return seed_file
 
 
-def start_server(wsgi: str, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen:
+def start_server(
+    wsgi: str, env: dict[str, str], workers: int, threads: int, connections: int | None = None
+) -> subprocess.Popen:
+    cap = ["--worker-connections", str(connections)] if connections else []
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -133,6 +155,7 @@ def start_server(wsgi: str, env: dict[str, str], workers: int, threads: int) -> 
             "2048",
             "--timeout",
             "60",
+            *cap,
         ],
         env=env,
         cwd=ROOT,
@@ -274,7 +297,13 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
             env=env,
             cwd=ROOT,
         )
-    server = start_server(wsgi, env, GUNICORN_WORKERS[target], THREADS[target])
+    server = start_server(
+        wsgi,
+        env,
+        GUNICORN_WORKERS[target],
+        THREADS[target],
+        connections_per_process(target, clients),
+    )
     try:
         web_pids, worker_pids = process_tree(server.pid), [worker.pid] if worker else []
         # Where the machine's CPU goes while the load runs (postgres: every backend, the
