@@ -57,11 +57,11 @@ GUNICORN_WORKERS = {
 }
 # Threads per process: with no provider latency (reference, a) the work is CPU-bound and a few
 # threads per core suffice; with 400-620 ms of provider latency (b) every client's request is
-# in flight at once. The processes do not split wrk's 100 keep-alive connections evenly (of
-# two, one held ~60 in a run: they accept from one socket), so four processes get 50 threads
-# each, and the payment bulkhead admits as many calls as a process has threads (as in the
-# container, whose default bulkhead of 50 is above its 32 threads): it is never what turns a
-# guest away.
+# in flight at once. The processes do not split wrk's 100 keep-alive connections evenly (they
+# accept from one socket), so four processes get 50 threads each and take at most 51
+# connections (connections_per_process below); the payment bulkhead admits as many calls as a
+# process has threads (as in the container, whose default bulkhead of 50 is above its 32
+# threads): it is never what turns a guest away.
 THREADS = {
     "reference": int(os.environ.get("BENCH_THREADS_A", "16")),
     "a": int(os.environ.get("BENCH_THREADS_A", "16")),
@@ -69,20 +69,19 @@ THREADS = {
 }
 
 
-def connections_per_process(target: str, clients: int) -> int | None:
-    """gunicorn's --worker-connections: for the CPU-bound scenarios (reference, a), each
-    process takes its share of the clients and no more.
+def connections_per_process(target: str, clients: int) -> int:
+    """gunicorn's --worker-connections: each process takes its share of the clients, and never
+    more connections than it has threads to serve (plus one).
 
     The processes accept from one socket, and wrk's keep-alive connections stay where they
-    land: without a cap, one of two processes held 97 of the 100 connections in a run (ss
-    -tnp), and rounds swung by a fifth of their bookings/s with the draw (five rounds of (a)
-    against the reference: 0.75x to 1.00x without the cap, 0.91x to 1.01x with it; see the
-    README). (b) keeps gunicorn's default: all 50 threads of a process must be able to keep
-    their connections alive (gthread keeps at most connections minus threads idle), and the
-    provider's latency, not a process's GIL, bounds it.
+    land: uncapped, one of two processes held 97 of the 100 connections in a run (ss -tnp).
+    In (a) and the reference, rounds then swung by a fifth of their bookings/s with the draw
+    (five rounds of (a) against the reference: 0.75x to 1.00x uncapped, 0.91x to 1.01x capped;
+    see the README). In (b), where a request waits ~0.5 s on the provider, a process holding
+    more connections than threads queues them: one run gave 96.0 bookings/s at a p50 of 1,033
+    ms, two provider latencies. gthread keeps at most (connections - threads) connections
+    idle, hence threads + 1 at the least.
     """
-    if target == "b":
-        return None
     return max(-(-clients // GUNICORN_WORKERS[target]), THREADS[target] + 1)
 
 
