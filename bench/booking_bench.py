@@ -135,9 +135,8 @@ def prepare(target: str, env: dict[str, str]) -> Path:
 
 
 def start_server(
-    wsgi: str, env: dict[str, str], workers: int, threads: int, connections: int | None = None
+    wsgi: str, env: dict[str, str], workers: int, threads: int, connections: int
 ) -> subprocess.Popen:
-    cap = ["--worker-connections", str(connections)] if connections else []
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -154,7 +153,8 @@ def start_server(
             "2048",
             "--timeout",
             "60",
-            *cap,
+            "--worker-connections",
+            str(connections),
         ],
         env=env,
         cwd=ROOT,
