@@ -230,18 +230,27 @@ class OutboxWorker:
         """Make PostgreSQL claim by walking ``delivery_pending`` in id order (PostgreSQL only).
 
         The claim wants the first ``BATCH_SIZE`` claimable deliveries by id. Walking the
-        pending index in order finds them after a few rows, however long the backlog. But the
-        planner picks its plan from the table's statistics, and a queue table's statistics are
-        taken when it is quiet (a handful of pending rows): in a burst it then reads *every*
-        pending row, checks each one's queue and sorts them, to keep a hundred. With 40,000
-        pending deliveries that took 130-230 ms per claim in place of 2-5 ms, and the backlog
-        drained at a third of the speed. Sorting is the step that plan needs, so the claim's
-        transaction turns it off (``SET LOCAL``: until the claim commits).
+        pending index in order finds them after a few rows, however long the backlog. Two
+        things can talk the planner out of it, so the claim's transaction turns both off
+        (``set_config(..., true)`` is ``SET LOCAL``: until the claim commits):
+
+        - **Statistics.** A queue table's statistics are taken when it is quiet (a handful of
+          pending rows); in a burst the planner then reads *every* pending row, checks each
+          one's queue and sorts them, to keep a hundred. Sorting is the step that plan needs:
+          ``enable_sort = off``.
+        - **A generic plan.** With server-side binding the connection prepares the claim after
+          a few runs, and PostgreSQL may then reuse a plan made without the parameters' values
+          (the claim's ``now``), whose cost grows with the backlog: the whole drain ran about
+          five times slower. ``plan_cache_mode = force_custom_plan`` plans each claim with
+          its values.
         """
         connection = connections[self.using]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute(
+                    "SELECT set_config('enable_sort', 'off', true), "
+                    "set_config('plan_cache_mode', 'force_custom_plan', true)"
+                )
 
     def handle(self, claim: Claim) -> RoundResult:
         """Run the claimed deliveries' handlers and record each outcome.

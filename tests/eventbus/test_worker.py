@@ -216,10 +216,15 @@ def test_a_claim_walks_the_pending_index_in_order_even_when_statistics_say_the_q
     with transaction.atomic():
         worker._walk_the_queue_in_order()
         plan = worker.claim_queryset(timezone.now())[:100].explain()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            plan_cache_mode = cursor.fetchone()[0]
     claim = worker.claim()
 
     assert "delivery_pending" in plan
     assert "Sort" not in plan, plan
+    # A prepared claim is planned anew with its values each time, never from a generic plan.
+    assert plan_cache_mode == "force_custom_plan"
     first = list(Delivery.objects.filter(state="pending").order_by("id").values_list("id")[:3])
     assert [d.id for d in claim.deliveries[:3]] == [row[0] for row in first]
     assert len(claim.deliveries) == 100
