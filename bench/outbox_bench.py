@@ -1,6 +1,6 @@
 """Outbox throughput and latency on PostgreSQL.
 
-    python bench/outbox_bench.py [--quick]
+    python bench/outbox_bench.py [--quick] [--check]
 
 Runs, in one go and on one database (``BENCH_DATABASE_URL``, default
 postgres://postgres@127.0.0.1:5432/hotel_bench, recreated):
@@ -15,7 +15,11 @@ postgres://postgres@127.0.0.1:5432/hotel_bench, recreated):
 4. latency: a publisher committing a steady 200 events/s while 2 workers run; commit-to-handled
    p50/p99.
 
-Figures are printed as a table and written to bench/results/outbox.json.
+Figures are printed as a table and written to bench/results/outbox.json. ``--check`` (CI runs
+``--quick --check``) exits non-zero when the worker falls below its floors, both ratios taken
+in the same run so a slow machine does not fail it: two workers at least
+``MIN_RATIO_TO_NAIVE`` times the naive loop's two processes, and the long drain's last 10 s at
+least ``MIN_DRAIN_KEPT`` of its first 10 s (a claim whose cost grows with the backlog fails it).
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hotel_bench"
 )
 AGGREGATES = 1000
+MIN_RATIO_TO_NAIVE = 2.0
+MIN_DRAIN_KEPT = 0.8
 
 
 def admin_url() -> str:
@@ -211,10 +217,11 @@ def latency_at_steady_load(rate: int, seconds: float, workers: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--check", action="store_true", help="exit 1 below the floors (CI)")
     args = parser.parse_args()
-    size = 5_000 if args.quick else 30_000
-    # Long enough (~30 s at the target rate and beyond) that its first and last 10 s are apart.
-    long_drain = 20_000 if args.quick else 400_000
+    size = 10_000 if args.quick else 30_000
+    # Long enough (well over 20 s at the worker's rate) that its first and last 10 s are apart.
+    long_drain = 400_000
     latency_seconds = 5 if args.quick else 20
 
     recreate_database()
@@ -234,19 +241,20 @@ def main() -> None:
     preload(long_drain)
     run = drain_with_workers(2, long_drain)
     end = run["elapsed_s"]
+    first = window_rate(run["samples"], 0, min(10, end / 2))
+    last = window_rate(run["samples"], max(end / 2, end - 10), end)
     results["long_drain"] = {
         "deliveries": long_drain,
         "rate": run["rate"],
         "elapsed_s": end,
-        "first_10s_rate": window_rate(run["samples"], 0, min(10, end / 2)),
-        "last_10s_rate": window_rate(run["samples"], max(end / 2, end - 10), end),
+        "first_10s_rate": first,
+        "last_10s_rate": last,
+        "last_to_first": last / first,
         "peak_rss_mib_per_worker": run["peak_rss_mib"],
     }
     print(
-        f"long drain x2 ({long_drain} in {end:.0f} s): "
-        f"first 10 s {results['long_drain']['first_10s_rate']:.0f}/s, "
-        f"last 10 s {results['long_drain']['last_10s_rate']:.0f}/s, "
-        f"peak RSS {run['peak_rss_mib']:.0f} MiB"
+        f"long drain x2 ({long_drain} in {end:.0f} s): first 10 s {first:.0f}/s, "
+        f"last 10 s {last:.0f}/s ({last / first:.2f}x), peak RSS {run['peak_rss_mib']:.0f} MiB"
     )
 
     results["latency"] = latency_at_steady_load(200, latency_seconds, workers=2)
@@ -260,6 +268,17 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "outbox.json").write_text(json.dumps(results, indent=2))
+    if args.check:
+        failures = []
+        if results["ratio_outbox_2_to_naive_2"] < MIN_RATIO_TO_NAIVE:
+            failures.append(f"outbox x2 is below {MIN_RATIO_TO_NAIVE}x the naive loop")
+        if last / first < MIN_DRAIN_KEPT:
+            failures.append(f"the long drain's last 10 s fell below {MIN_DRAIN_KEPT}x its first")
+        for failure in failures:
+            print(f"FAILED: {failure}", file=sys.stderr)
+        if failures:
+            sys.exit(1)
+        print("outbox bench floors hold")
 
 
 if __name__ == "__main__":
