@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench-outbox bench-outbox-check clean
+.PHONY: install run test lint bench-install bench-outbox bench-outbox-check clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ lint: install
 
 bench-outbox: install
 	$(BIN)/python bench/outbox_bench.py
+
+# What the benches need beyond the test suite (see bench/README.md).
+bench-install: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 
 # CI: a short outbox bench that fails when the worker falls below its floors.
 bench-outbox-check: install

@@ -13,6 +13,9 @@ One round is two transactions:
    savepoint, and in the same transaction mark successes done and failures for retry or the
    dead letter. A crash anywhere rolls the handlers' effects back with the marks; the lease then
    expires and another worker takes the deliveries over.
+
+A batch handler (``subscribe(..., batch=True)``) gets all of its deliveries in the round in one
+call; every other handler gets one delivery per call.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,9 +39,16 @@ from django.utils import timezone
 
 from hotel.correlation import correlation_context
 from hotel.eventbus.cpu_contention import LOOK_AGAIN_SECONDS, PauseWhileContended
+from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.periodic import PeriodicScheduler
-from hotel.eventbus.subscriptions import dispatch, runs_in_transaction, subscribed_handler_names
+from hotel.eventbus.subscriptions import (
+    dispatch,
+    dispatch_batch,
+    runs_in_transaction,
+    subscribed_handler_names,
+    takes_batches,
+)
 from hotel.eventbus.wakeup import Wakeup
 
 logger = logging.getLogger("hotel.eventbus.worker")
@@ -79,12 +90,27 @@ _OUTSIDE_GROUP_SECONDS = 5.0
 
 
 class _FastPathFailed(Exception):
-    """A handler failed in the savepoint-free fast path; the batch is rolled back and rerun."""
+    """A handler failed in the savepoint-free fast path; the round is rolled back and rerun."""
 
-    def __init__(self, delivery_id: int, error: str) -> None:
-        super().__init__(delivery_id)
-        self.delivery_id = delivery_id
+    def __init__(self, delivery_ids: tuple[int, ...], error: str) -> None:
+        super().__init__(delivery_ids)
+        self.delivery_ids = delivery_ids
         self.error = error
+
+
+class _Events:
+    """A round's stored events, each decoded (upcast, structured) at most once."""
+
+    def __init__(self, stored: dict[int, StoredEvent]) -> None:
+        self._stored = stored
+        self._decoded: dict[int, tuple[Event, EventMeta]] = {}
+
+    def decoded(self, event_id: int) -> tuple[Event, EventMeta]:
+        pair = self._decoded.get(event_id)
+        if pair is None:
+            stored = self._stored[event_id]
+            pair = self._decoded[event_id] = (stored.event(), stored.meta)
+        return pair
 
 
 class OrphanedDeliveries(RuntimeError):
@@ -103,6 +129,27 @@ class ClaimedDelivery:
 class Claim:
     token: uuid.UUID
     deliveries: tuple[ClaimedDelivery, ...]
+
+
+def handler_groups(deliveries: Sequence[ClaimedDelivery]) -> list[list[ClaimedDelivery]]:
+    """The calls a round makes: a batch handler's deliveries together, in claim order (placed
+    where its first one stands), and every other delivery alone."""
+    groups: list[list[ClaimedDelivery]] = []
+    batches: dict[str, list[ClaimedDelivery]] = {}
+    for delivery in deliveries:
+        if not takes_batches(delivery.handler):
+            groups.append([delivery])
+            continue
+        group = batches.get(delivery.handler)
+        if group is None:
+            group = batches[delivery.handler] = []
+            groups.append(group)
+        group.append(delivery)
+    return groups
+
+
+def _ids(group: Sequence[ClaimedDelivery]) -> tuple[int, ...]:
+    return tuple(delivery.id for delivery in group)
 
 
 @dataclass
@@ -255,14 +302,16 @@ class OutboxWorker:
     def handle(self, claim: Claim) -> RoundResult:
         """Run the claimed deliveries' handlers and record each outcome.
 
-        Handlers that run in the transaction (the default) go as one batch. Fast path: the
-        whole batch in one transaction with no savepoints (no extra round trips per delivery).
-        If a handler raises, that transaction rolls back whole and the batch is run again with
-        a savepoint around each handler, the failed one recorded without being run again. A
-        handler may thus run twice within a round; only one run's effects commit.
+        Handlers that run in the transaction (the default) go first, in one transaction.
+        Fast path: every call in that transaction with no savepoints (no extra round trips). If
+        a call raises, the transaction rolls back whole and the round runs again with a
+        savepoint around each call; the failed call is not run again as it was: a single
+        delivery is recorded as failed, a batch is run one delivery at a time to find the
+        failing ones. A handler may thus run twice within a round; only one run's effects
+        commit.
 
-        Handlers subscribed with ``in_transaction=False`` then run one by one outside any
-        transaction, each followed by a short transaction that records its outcome.
+        Handlers subscribed with ``in_transaction=False`` then run outside any transaction,
+        their outcomes recorded in short transactions.
         """
         inside = tuple(d for d in claim.deliveries if runs_in_transaction(d.handler))
         outside = [d for d in claim.deliveries if not runs_in_transaction(d.handler)]
@@ -293,24 +342,29 @@ class OutboxWorker:
                 .filter(id__in=ids, lease_token=claim.token, state=PENDING)
                 .values_list("id", flat=True)
             )
+            result.lost.extend(d.id for d in claim.deliveries if d.id not in owned)
             events = self._load_events(
                 {delivery.event_id for delivery in claim.deliveries if delivery.id in owned}
             )
-            for delivery in claim.deliveries:
-                if delivery.id not in owned:
-                    result.lost.append(delivery.id)
-                elif self.stopping:
-                    result.released.append(delivery.id)
-                elif known_failure is not None and known_failure.delivery_id == delivery.id:
-                    failures.append((delivery, known_failure.error))
-                else:
-                    error = self._run_handler(delivery, events[delivery.event_id], isolate)
-                    if error is None:
-                        result.done.append(delivery.id)
-                    elif isolate:
-                        failures.append((delivery, error))
+            for group in handler_groups([d for d in claim.deliveries if d.id in owned]):
+                if self.stopping:
+                    result.released.extend(_ids(group))
+                elif known_failure is not None and known_failure.delivery_ids == _ids(group):
+                    if len(group) == 1:
+                        failures.append((group[0], known_failure.error))
                     else:
-                        raise _FastPathFailed(delivery.id, error)
+                        self._run_one_by_one(group, events, result, failures)
+                elif not isolate:
+                    error = self._run_handler(group, events, isolate=False)
+                    if error is not None:
+                        raise _FastPathFailed(_ids(group), error)
+                    result.done.extend(_ids(group))
+                elif (error := self._run_handler(group, events, isolate=True)) is None:
+                    result.done.extend(_ids(group))
+                elif len(group) == 1:
+                    failures.append((group[0], error))
+                else:
+                    self._run_one_by_one(group, events, result, failures)
             now = timezone.now()
             if result.done:
                 Delivery.objects.using(self.using).filter(id__in=result.done).update(
@@ -328,35 +382,62 @@ class OutboxWorker:
             )
         return result
 
+    def _run_one_by_one(
+        self,
+        group: list[ClaimedDelivery],
+        events: _Events,
+        result: RoundResult,
+        failures: list[tuple[ClaimedDelivery, str]],
+    ) -> None:
+        """A batch failed: run its deliveries one at a time, each in a savepoint."""
+        for delivery in group:
+            if self.stopping:
+                result.released.append(delivery.id)
+            elif (error := self._run_handler([delivery], events, isolate=True)) is None:
+                result.done.append(delivery.id)
+            else:
+                failures.append((delivery, error))
+
     def _handle_outside_transaction(
         self, token: uuid.UUID, deliveries: list[ClaimedDelivery], result: RoundResult
     ) -> None:
-        """Run outside-transaction handlers one by one; record their outcomes in small groups.
+        """Run outside-transaction handlers; record their outcomes in small groups.
 
-        The lease is checked before the calls (a worker that lost it calls nothing) and again,
-        under row lock, when the outcomes are recorded: a group of at most
-        ``_OUTSIDE_GROUP`` deliveries or ``_OUTSIDE_GROUP_SECONDS``, so a slow outside party
-        cannot outlive the lease unrecorded. A crash before recording runs them again, which
-        their idempotency keys make harmless.
+        A batch handler gets its deliveries in calls of at most ``_OUTSIDE_GROUP``; a call that
+        raises is run again one delivery at a time, to find the failing ones (such handlers
+        are idempotent, so what the first call did is not done twice). The lease is checked
+        before the calls (a worker that lost it calls nothing) and again, under row lock, when
+        the outcomes are recorded: every ``_OUTSIDE_GROUP`` deliveries or
+        ``_OUTSIDE_GROUP_SECONDS``, so a slow outside party cannot outlive the lease
+        unrecorded. A crash before recording runs them again, which their idempotency keys
+        make harmless.
         """
         ids = [delivery.id for delivery in deliveries]
         leased = Delivery.objects.using(self.using).filter(
             id__in=ids, lease_token=token, state=PENDING
         )
         owned = set(leased.values_list("id", flat=True))
+        result.lost.extend(d.id for d in deliveries if d.id not in owned)
         events = self._load_events({d.event_id for d in deliveries if d.id in owned})
         outcomes: list[tuple[ClaimedDelivery, str | None]] = []
         released: list[int] = []
         group_started = time.monotonic()
-        for delivery in deliveries:
-            if delivery.id not in owned:
-                result.lost.append(delivery.id)
-            elif self.stopping:
-                released.append(delivery.id)
-            else:
-                outcomes.append(
-                    (delivery, self._run_handler(delivery, events[delivery.event_id], False))
-                )
+        for group in handler_groups([d for d in deliveries if d.id in owned]):
+            for start in range(0, len(group), _OUTSIDE_GROUP):
+                chunk = group[start : start + _OUTSIDE_GROUP]
+                if self.stopping:
+                    released.extend(_ids(chunk))
+                    continue
+                error = self._run_handler(chunk, events, isolate=False)
+                if error is None or len(chunk) == 1:
+                    outcomes.extend((delivery, error) for delivery in chunk)
+                else:
+                    for delivery in chunk:
+                        if self.stopping:
+                            released.append(delivery.id)
+                        else:
+                            error = self._run_handler([delivery], events, isolate=False)
+                            outcomes.append((delivery, error))
                 if (
                     len(outcomes) >= _OUTSIDE_GROUP
                     or time.monotonic() - group_started > _OUTSIDE_GROUP_SECONDS
@@ -400,31 +481,46 @@ class OutboxWorker:
                 elif error is not None:
                     self._record_failure(delivery, error, now=now, result=result)
 
-    def _load_events(self, event_ids: set[int]) -> dict[int, StoredEvent]:
-        return StoredEvent.objects.using(self.using).in_bulk(event_ids)
+    def _load_events(self, event_ids: set[int]) -> _Events:
+        return _Events(StoredEvent.objects.using(self.using).in_bulk(event_ids))
 
     def _run_handler(
-        self, delivery: ClaimedDelivery, stored: StoredEvent, isolate: bool
+        self, group: Sequence[ClaimedDelivery], events: _Events, isolate: bool
     ) -> str | None:
-        """Run one handler (in a savepoint when ``isolate``); return the error text or None.
+        """Run one handler call (in a savepoint when ``isolate``); the error text or None.
 
-        The handler, and the warning if it fails, log under the event's correlation id.
+        ``group`` is one delivery, or a batch handler's deliveries. A single delivery's
+        handler, and the warning if it fails, log under its event's correlation id.
         """
-        meta = stored.meta
+        handler = group[0].handler
+        items = [events.decoded(delivery.event_id) for delivery in group]
+        first = items[0][1]
         _heartbeat.beat()
-        with correlation_context(meta.correlation_id or None):
+        with correlation_context((first.correlation_id or None) if len(group) == 1 else None):
             try:
                 with transaction.atomic(using=self.using) if isolate else nullcontext():
-                    dispatch(delivery.handler, stored.event(), meta)
+                    if len(group) == 1:
+                        dispatch(handler, *items[0])
+                    else:
+                        dispatch_batch(handler, items)
             except Exception as exc:
-                logger.warning(
-                    "handler %s failed on %s #%s (attempt %s): %r",
-                    delivery.handler,
-                    meta.event_type,
-                    meta.sequence,
-                    delivery.attempts,
-                    exc,
-                )
+                if len(group) == 1:
+                    logger.warning(
+                        "handler %s failed on %s #%s (attempt %s): %r",
+                        handler,
+                        first.event_type,
+                        first.sequence,
+                        group[0].attempts,
+                        exc,
+                    )
+                else:
+                    logger.info(
+                        "batch handler %s failed on a batch of %s events (%r); running them "
+                        "one at a time",
+                        handler,
+                        len(group),
+                        exc,
+                    )
                 return "".join(traceback.format_exception(exc))[-4000:]
         return None
 

@@ -16,3 +16,14 @@ class Pinged(
 
 
 HANDLERS = ("probe.record_a", "probe.record_b", "probe.record_c")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Counted(Event, event_type="probe.Counted", aggregate="count", aggregate_id_field="key"):
+    """For the batch handlers: ``probe.count_inside`` and ``probe.count_outside``."""
+
+    key: str
+    n: int
+
+
+BATCH_HANDLERS = ("probe.count_inside", "probe.count_outside")

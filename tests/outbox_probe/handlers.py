@@ -5,7 +5,7 @@ from pathlib import Path
 from django.db.models import Q
 
 from hotel.eventbus import EventMeta, subscribe
-from tests.outbox_probe.events import HANDLERS, Pinged
+from tests.outbox_probe.events import HANDLERS, Counted, Pinged
 from tests.outbox_probe.models import Effect, Fault
 
 
@@ -36,3 +36,32 @@ def _make_handler(name: str):
 
 for _name in HANDLERS:
     _make_handler(_name)
+
+
+#: (handler, [key of each event]) for every call of a batch handler, in this process.
+BATCH_CALLS: list[tuple[str, list[str]]] = []
+
+
+def _count(handler: str, batch: list[tuple[Counted, EventMeta]]) -> None:
+    """Record each event (once: a rerun finds its row), then fail if a fault names one."""
+    BATCH_CALLS.append((handler, [event.key for event, _ in batch]))
+    for event, meta in batch:
+        Effect.objects.get_or_create(
+            handler=handler,
+            aggregate=event.key,
+            sequence=meta.sequence,
+            defaults={"n": event.n, "pid": os.getpid()},
+        )
+    keys = [event.key for event, _ in batch]
+    if Fault.objects.filter(handler=handler, aggregate__in=keys, mode="raise").exists():
+        raise RuntimeError(f"injected fault in {handler}")
+
+
+@subscribe(Counted, name="probe.count_inside", batch=True)
+def count_inside(batch: list[tuple[Counted, EventMeta]]) -> None:
+    _count("probe.count_inside", batch)
+
+
+@subscribe(Counted, name="probe.count_outside", in_transaction=False, batch=True)
+def count_outside(batch: list[tuple[Counted, EventMeta]]) -> None:
+    _count("probe.count_outside", batch)
