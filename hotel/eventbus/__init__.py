@@ -7,6 +7,8 @@ the transaction that changes their state (``publish``) and react to other contex
 This module is imported while Django sets up apps, so it must not import models at import time.
 """
 
+from collections.abc import Sequence
+
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.subscriptions import subscribe
 
@@ -18,4 +20,11 @@ def publish(event: Event, *, correlation_id: str = "") -> EventMeta:
     return _publish(event, correlation_id=correlation_id)
 
 
-__all__ = ["Event", "EventMeta", "publish", "subscribe"]
+def publish_all(events: Sequence[tuple[Event, str]]) -> list[EventMeta]:
+    """Append each ``(event, correlation id)`` in turn (see ``publishing.publish_all``)."""
+    from hotel.eventbus.publishing import publish_all as _publish_all
+
+    return _publish_all(events)
+
+
+__all__ = ["Event", "EventMeta", "publish", "publish_all", "subscribe"]

@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from hotel.eventbus import publish
+from hotel.eventbus import publish, publish_all
 from hotel.eventbus.event_types import UnknownEventType
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.publishing import PublishOutsideTransaction
@@ -95,3 +95,42 @@ def test_handler_names_reach_postgresql_exactly_whatever_characters_they_hold():
         (stored,) = cursor.fetchone()
 
     assert stored == names
+
+
+def test_publish_all_numbers_events_and_their_deliveries_in_the_order_given():
+    given = [Pinged(key="b", n=1), Pinged(key="a", n=2), Pinged(key="b", n=3)]
+    with transaction.atomic():
+        metas = publish_all([(event, f"order-{event.n}") for event in given])
+
+    assert [meta.sequence for meta in metas] == sorted(meta.sequence for meta in metas)
+    stored = list(StoredEvent.objects.order_by("id"))
+    assert [event.event() for event in stored] == given
+    assert [event.correlation_id for event in stored] == ["order-1", "order-2", "order-3"]
+    assert [event.pk for event in stored] == [meta.sequence for meta in metas]
+    # Each handler's deliveries follow the events' order (the claim's queue order).
+    for handler in ("probe.record_a", "probe.record_b", "probe.record_c"):
+        rows = Delivery.objects.filter(handler=handler).order_by("id")
+        assert [row.event_id for row in rows] == [meta.sequence for meta in metas]
+        assert [row.aggregate_key for row in rows] == ["probe:b", "probe:a", "probe:b"]
+
+
+def test_a_payload_of_any_characters_round_trips_through_publish_all():
+    notes = ['quote " and \\ backslash', "{braces}, commas", "한국어 호텔", "", "null"]
+    with transaction.atomic():
+        publish_all([(Pinged(key=f"k{n}", n=n, note=note), "") for n, note in enumerate(notes)])
+
+    stored = StoredEvent.objects.order_by("id")
+    assert [event.event().note for event in stored] == notes
+
+
+@pytest.mark.postgres
+def test_publish_all_is_one_statement_for_many_events():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        publish_all([(Pinged(key=f"k{n}", n=n), "") for n in range(20)])
+
+    assert sum("eventbus_event" in q["sql"] for q in queries.captured_queries) == 1
+    assert StoredEvent.objects.count() == 20
+    assert Delivery.objects.count() == 60
