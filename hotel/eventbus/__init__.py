@@ -10,7 +10,7 @@ This module is imported while Django sets up apps, so it must not import models 
 from collections.abc import Sequence
 
 from hotel.eventbus.event_types import Event, EventMeta
-from hotel.eventbus.subscriptions import subscribe
+from hotel.eventbus.subscriptions import Batch, subscribe
 
 
 def publish(event: Event, *, correlation_id: str = "") -> EventMeta:
@@ -27,4 +27,4 @@ def publish_all(events: Sequence[tuple[Event, str]]) -> list[EventMeta]:
     return _publish_all(events)
 
 
-__all__ = ["Event", "EventMeta", "publish", "publish_all", "subscribe"]
+__all__ = ["Batch", "Event", "EventMeta", "publish", "publish_all", "subscribe"]
