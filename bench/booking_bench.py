@@ -20,7 +20,7 @@ machine's commit latency, so each round's (a) is compared with the reference run
 it, in bookings/s and by machine CPU per booking, and the medians over the rounds are given.
 
 Server settings come from the environment (defaults below, and why): BENCH_GUNICORN_WORKERS_A/_B,
-BENCH_THREADS_A/_B, BENCH_DB_POOL_MAX_SIZE, BENCH_PAYMENT_TIMEOUT_MS, BENCH_WORKER_PRIORITY;
+BENCH_THREADS_A/_B, BENCH_DB_POOL_MAX_SIZE, BENCH_PAYMENT_TIMEOUT_MS;
 BENCH_OUTBOX_WORKER=off leaves the outbox worker out, to see what it costs the guests.
 """
 
@@ -85,10 +85,6 @@ def connections_per_process(target: str, clients: int) -> int:
     return max(-(-clients // GUNICORN_WORKERS[target]), THREADS[target] + 1)
 
 
-# The outbox worker's CPU priority (OUTBOX_CPU_PRIORITY), as the container's "all" role runs
-# it: idle, so it takes only the cores the web server leaves free; guests' requests come first
-# and events wait in the outbox (the outbox lag and drain figures below show for how long).
-WORKER_PRIORITY = os.environ.get("BENCH_WORKER_PRIORITY", "idle")
 # BENCH_OUTBOX_WORKER=off runs the product without its outbox worker: what the worker costs the
 # guests on a shared box (the scenario itself always runs it).
 OUTBOX_WORKER = os.environ.get("BENCH_OUTBOX_WORKER", "on") != "off"
@@ -290,8 +286,6 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
                 str(ROOT / "manage.py"),
                 "outbox",
                 "work",
-                "--cpu-priority",
-                WORKER_PRIORITY,
             ],
             env=env,
             cwd=ROOT,
@@ -392,7 +386,6 @@ def main() -> None:
             "db_pool_max_size": DB_POOL_MAX_SIZE,
             "payment_timeout_ms": PAYMENT_TIMEOUT_MS,
             "outbox_worker": OUTBOX_WORKER,
-            "outbox_worker_cpu_priority": WORKER_PRIORITY,
         },
         "clients": args.clients,
         "duration_s": args.duration,

@@ -10,8 +10,9 @@
 # worker   waits for migrations to be applied (or applies them), then the outbox worker alone.
 # migrate  applies migrations and exits (a Kubernetes Job).
 #
-# Environment: PORT (8000), WEB_CONCURRENCY (2), WEB_THREADS (32), OUTBOX_CPU_PRIORITY (all:
-# idle, so the worker runs on cores the web server leaves free; worker: normal),
+# Environment: PORT (8000), WEB_CONCURRENCY (2), WEB_THREADS (32), OUTBOX_NICE (0: the worker
+# shares the cores with the web server as an equal; a higher niceness, up to 19, lets the web
+# server's requests go first, at the price of events waiting longer under load),
 # MIGRATE_ON_START (true; false: wait up to MIGRATION_WAIT_SECONDS (300) for someone else to
 # apply them), STOP_TIMEOUT (25 s before SIGKILL), PYTHON (python).
 set -uo pipefail
@@ -51,6 +52,9 @@ prepare_database() {
 
 web_command=("$PYTHON" -m gunicorn -c deploy/gunicorn.conf.py)
 worker_command=("$PYTHON" manage.py outbox work)
+if [[ "${OUTBOX_NICE:-0}" != "0" ]]; then
+  worker_command=(nice -n "$OUTBOX_NICE" "${worker_command[@]}")
+fi
 
 # Remembers where the worker's heartbeat is, for deploy/healthcheck.py (Docker HEALTHCHECK).
 echo "$role" >"${HOTEL_RUN_DIR:-/tmp}/hotel-role" 2>/dev/null || true
@@ -86,8 +90,7 @@ fi
 
 "${web_command[@]}" &
 web=$!
-# On one box the worker yields the cores to the web server: guests first, events wait.
-OUTBOX_CPU_PRIORITY="${OUTBOX_CPU_PRIORITY:-idle}" "${worker_command[@]}" &
+"${worker_command[@]}" &
 worker=$!
 log "started web (pid $web) and worker (pid $worker)"
 

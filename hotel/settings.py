@@ -198,27 +198,11 @@ OUTBOX = {
     # The worker's own commits may skip the WAL flush wait (PostgreSQL): what it writes is
     # derived from durably committed events and is redone if lost (see hotel/eventbus/worker.py).
     "SYNCHRONOUS_COMMIT": env.bool("OUTBOX_SYNCHRONOUS_COMMIT", default=False),
-    # The worker's CPU priority: normal, low (nice 19) or idle (SCHED_IDLE). On a box that also
-    # serves guests (the container's "all" role sets idle), bookings come first and events wait
-    # in the outbox until the cores are free (hotel/eventbus/cpu_priority.py).
-    "CPU_PRIORITY": env.str("OUTBOX_CPU_PRIORITY", default="normal"),
-    # At idle priority the worker also pauses while some task waits for a CPU at least this
-    # share of the time (Linux PSI; 0 turns it off), but never longer than YIELD_MAX_SECONDS
-    # between two batches (hotel/eventbus/cpu_contention.py).
-    "YIELD_CPU_PRESSURE": env.float("OUTBOX_YIELD_CPU_PRESSURE", default=0.3),
-    "YIELD_MAX_SECONDS": env.float("OUTBOX_YIELD_MAX_SECONDS", default=2.0),
     # Completed deliveries are kept this long (for status and lag figures), then purged.
     "RETENTION_HOURS": env.float("OUTBOX_RETENTION_HOURS", default=24.0),
     "PURGE_EVERY_SECONDS": env.float("OUTBOX_PURGE_EVERY_SECONDS", default=600.0),
     "PURGE_BATCH_SIZE": env.int("OUTBOX_PURGE_BATCH_SIZE", default=5000),
 }
-
-if OUTBOX["CPU_PRIORITY"] not in {"normal", "low", "idle"}:
-    raise ImproperlyConfigured("OUTBOX_CPU_PRIORITY must be 'normal', 'low' or 'idle'.")
-if not 0 <= OUTBOX["YIELD_CPU_PRESSURE"] <= 1:
-    raise ImproperlyConfigured("OUTBOX_YIELD_CPU_PRESSURE must be a share between 0 and 1.")
-if OUTBOX["YIELD_MAX_SECONDS"] <= 0:
-    raise ImproperlyConfigured("OUTBOX_YIELD_MAX_SECONDS must be positive.")
 
 # --- Payments (apps.payments) ------------------------------------------------------------
 # The gateway adapter: "sandbox" (built in, outcomes by test payment key) or "toss" (HTTP).

@@ -38,7 +38,6 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hotel.correlation import correlation_context
-from hotel.eventbus.cpu_contention import LOOK_AGAIN_SECONDS, PauseWhileContended
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.periodic import PeriodicScheduler
@@ -199,7 +198,6 @@ class OutboxWorker:
         batch_size: int | None = None,
         lease_seconds: float | None = None,
         name: str = "",
-        pause: PauseWhileContended | None = None,
     ) -> None:
         options = settings.OUTBOX
         self.using = using
@@ -207,7 +205,6 @@ class OutboxWorker:
         self.lease = timedelta(seconds=lease_seconds or options["LEASE_SECONDS"])
         self.max_attempts = options["MAX_ATTEMPTS"]
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
-        self.pause = pause
         self._stop = threading.Event()
         self._relaxed_connection: object | None = None
 
@@ -549,8 +546,7 @@ class OutboxWorker:
         """Claim and handle until stopped (or, with ``until_idle``, until nothing is claimable).
 
         Idle, it waits for a NOTIFY from a committing publisher (PostgreSQL) or the poll
-        interval, whichever comes first. With a ``pause`` it claims nothing while the CPUs are
-        contended (heartbeat and periodic jobs go on; see cpu_contention.py).
+        interval, whichever comes first.
         """
         self.check_handlers()
         options = settings.OUTBOX
@@ -562,9 +558,6 @@ class OutboxWorker:
                 _heartbeat.beat()
                 if periodic is not None:
                     periodic.run_due()
-                if self.pause is not None and self.pause.should_pause():
-                    self._stop.wait(LOOK_AGAIN_SECONDS)
-                    continue
                 try:
                     result = self.run_once()
                 except DatabaseError:

@@ -1,6 +1,6 @@
 """The container's entry point, run as the image runs it (there is no Docker engine here):
 deploy/entrypoint.sh against the test database, with production settings, gunicorn and the
-outbox worker, stopped by SIGTERM (DESIGN.md 10)."""
+outbox worker, stopped by SIGTERM."""
 
 import json
 import os
@@ -161,9 +161,11 @@ def test_all_serves_production_handles_events_and_stops_both_cleanly_on_sigterm(
     )
     app = container("all", **production)
     web, worker = app.wait_ready()
-    # On one box the worker yields the cores to the web server (OUTBOX_CPU_PRIORITY=idle).
-    if hasattr(os, "SCHED_IDLE"):
-        wait_until(lambda: os.sched_getscheduler(worker) == os.SCHED_IDLE, timeout=30)
+    # On one box the worker shares the cores with the web server as an equal: events keep
+    # pace with bookings (OUTBOX_NICE unset).
+    assert os.getpriority(os.PRIO_PROCESS, worker) == 0
+    if hasattr(os, "SCHED_OTHER"):
+        assert os.sched_getscheduler(worker) == os.SCHED_OTHER
 
     # The worker drains what the web side publishes.
     with transaction.atomic():
@@ -212,10 +214,10 @@ def test_when_the_worker_dies_the_web_server_is_stopped_and_the_exit_is_non_zero
 
 def test_the_worker_role_runs_the_worker_alone_and_stops_on_sigterm(container, tmp_path):
     # Migrations are someone else's job here (a Kubernetes Job): it waits until they are applied.
-    app = container("worker", MIGRATE_ON_START="false")
+    # OUTBOX_NICE lowers the worker's priority (nice(1), exec'd: the same process).
+    app = container("worker", MIGRATE_ON_START="false", OUTBOX_NICE="7")
     wait_until(lambda: app.alive() and (tmp_path / "heartbeat").exists(), timeout=60, interval=0.1)
-    if hasattr(os, "SCHED_OTHER"):  # alone in its container, it keeps the normal priority
-        assert os.sched_getscheduler(app.process.pid) == os.SCHED_OTHER
+    assert os.getpriority(os.PRIO_PROCESS, app.process.pid) == 7
     health = subprocess.run(
         [sys.executable, str(HEALTHCHECK)], env=app.env, capture_output=True, text=True
     )

@@ -1,7 +1,6 @@
 """``manage.py outbox``: run the worker and look after the outbox.
 
-outbox work [--until-idle] [--cpu-priority P]
-                                   drain deliveries; stops cleanly on SIGTERM/SIGINT
+outbox work [--until-idle]         drain deliveries; stops cleanly on SIGTERM/SIGINT
 outbox status                      backlog, oldest pending age, dead, blocked, lag
 outbox replay [--handler H] [ID…]  give dead deliveries a fresh set of attempts
 outbox purge [--older-than-hours]  delete done deliveries past the retention
@@ -13,12 +12,9 @@ import logging
 import signal
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hotel.eventbus import maintenance
-from hotel.eventbus.cpu_contention import PauseWhileContended
-from hotel.eventbus.cpu_priority import CPU_PRIORITIES, cpu_priority_apply
 from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.worker import OrphanedDeliveries, OutboxWorker
 
@@ -34,12 +30,6 @@ class Command(BaseCommand):
         work.add_argument("--until-idle", action="store_true", help="exit when nothing is due")
         work.add_argument("--batch-size", type=int, default=None)
         work.add_argument("--no-periodic", action="store_true", help="skip scheduled jobs")
-        work.add_argument(
-            "--cpu-priority",
-            choices=CPU_PRIORITIES,
-            default=None,
-            help="normal, low (nice 19) or idle (SCHED_IDLE); default: OUTBOX_CPU_PRIORITY",
-        )
         actions.add_parser("status", help="backlog, dead deliveries and lag")
         replay = actions.add_parser("replay", help="retry dead deliveries")
         replay.add_argument("ids", nargs="*", type=int, help="delivery ids (default: all dead)")
@@ -55,13 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         getattr(self, f"_{action.replace('-', '_')}")(**options)
 
-    def _work(self, *, until_idle, batch_size, no_periodic, cpu_priority, **_):
-        priority = cpu_priority_apply(cpu_priority or settings.OUTBOX["CPU_PRIORITY"])
-        pause = PauseWhileContended.for_priority(priority)
-        logger.info(
-            "outbox worker CPU priority: %s%s", priority, f"; {pause.describe()}" if pause else ""
-        )
-        worker = OutboxWorker(batch_size=batch_size, pause=pause)
+    def _work(self, *, until_idle, batch_size, no_periodic, **_):
+        worker = OutboxWorker(batch_size=batch_size)
 
         def stop(signum, frame):
             worker.request_stop()
