@@ -49,17 +49,21 @@ def child(target: str, requests: int, profile: bool) -> None:
 
     django.setup()
     from django.core.wsgi import get_wsgi_application
-    from django.db import connection
+    from django.db import connection, connections
 
     seed = json.loads(Path(os.environ["BENCH_SEED"]).read_text())
     application = get_wsgi_application()
     first_night = date.fromisoformat(seed["first_night"])
     rng = random.Random(7)
-    statements = 0
+    statements = transactions = 0
 
     def count(execute, sql, params, many, context):
-        nonlocal statements
+        # A statement outside an atomic block runs in a transaction of its own (autocommit);
+        # the atomic blocks' commits are counted by count_commit below.
+        nonlocal statements, transactions
         statements += 1
+        if not context["connection"].in_atomic_block:
+            transactions += 1
         if os.environ.get("BENCH_PRINT_SQL") and statements <= int(os.environ["BENCH_PRINT_SQL"]):
             print(sql[:300], file=sys.stderr)
         return execute(sql, params, many, context)
@@ -106,6 +110,16 @@ def child(target: str, requests: int, profile: bool) -> None:
         response.close()
         return status[0]
 
+    wrapper = type(connections["default"])
+    commit = wrapper.commit
+
+    def count_commit(self) -> None:
+        nonlocal transactions
+        transactions += 1
+        commit(self)
+
+    wrapper.commit = count_commit
+
     warmup = int(os.environ.get("BENCH_WARMUP", "200"))
     for n in range(warmup):  # warm up: imports, URL resolver, query caches, pool
         book(-n - 1)
@@ -126,7 +140,7 @@ def child(target: str, requests: int, profile: bool) -> None:
     profiler = cProfile.Profile() if profile else None
     with connection.execute_wrapper(count):
         wal = wal_position()
-        statements = 0
+        statements = transactions = 0
         cpu, wall, pg = time.process_time(), time.perf_counter(), backend_cpu()
         if profiler:
             profiler.enable()
@@ -143,6 +157,7 @@ def child(target: str, requests: int, profile: bool) -> None:
         "web_cpu_ms": cpu / requests * 1000,
         "web_wall_ms": wall / requests * 1000,
         "statements": statements / requests,
+        "transactions": transactions / requests,
         "wal_bytes": wal / requests,
     }
     if profiler:
@@ -158,7 +173,7 @@ def child(target: str, requests: int, profile: bool) -> None:
         if worker_profiler:
             worker_profiler.enable()
         with connection.execute_wrapper(count):
-            statements = 0
+            statements = transactions = 0
             drained = drain_outbox()
         if worker_profiler:
             worker_profiler.disable()
@@ -167,6 +182,7 @@ def child(target: str, requests: int, profile: bool) -> None:
             pstats.Stats(worker_profiler, stream=out).sort_stats("tottime").print_stats(35)
             print(out.getvalue(), file=sys.stderr)
         result["worker_statements"] = statements / (requests + warmup)
+        result["worker_transactions"] = transactions / (requests + warmup)
         result["worker_wal_bytes"] = (wal_position() - wal) / (requests + warmup)
         result["worker_pg_cpu_ms"] = (backend_cpu() - pg) / (requests + warmup) * 1000
         result["worker_cpu_ms"] = (time.process_time() - cpu) / (requests + warmup) * 1000
