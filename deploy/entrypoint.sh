@@ -130,9 +130,13 @@ else
 fi
 
 kill -TERM "$web" "$worker" 2>/dev/null
-# SIGKILL whatever has not stopped after STOP_TIMEOUT seconds.
+# SIGKILL whatever has not stopped after STOP_TIMEOUT seconds. Its sleep goes with it when
+# both stop in time (a TERM to the timer ends the sleep too, not only the subshell).
 (
-  sleep "$STOP_TIMEOUT"
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  sleep "$STOP_TIMEOUT" &
+  sleeper=$!
+  wait "$sleeper"
   kill -KILL "$web" "$worker" 2>/dev/null
 ) &
 killer=$!

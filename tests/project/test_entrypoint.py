@@ -132,6 +132,14 @@ def container(tmp_path):
         running.cleanup()
 
 
+def group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -193,6 +201,8 @@ def test_all_serves_production_handles_events_and_stops_both_cleanly_on_sigterm(
     assert gone(web)
     assert gone(worker)
     assert "web exited with 0, worker with 0" in output
+    # Nothing of the container is left behind (the SIGKILL timer's sleep included).
+    wait_until(lambda: group_gone(app.process.pid), timeout=5, message="a process was left")
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert any(
         r["logger"] == "hotel.eventbus.worker" and "started" in r["message"] for r in records
