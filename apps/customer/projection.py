@@ -1,13 +1,14 @@
 """The mypage projection: each order's events folded into one ``MypageEntry`` and its timeline.
 
 Built only from events (never from another context's tables). The live handler
-(``customer.mypage``) and ``manage.py rebuild_mypage`` run the same ``mypage_apply``, so a
-rebuild from the stored events reproduces the live rows.
+(``customer.mypage``, a batch handler), ``manage.py rebuild_mypage`` and the notifier's
+catch-up run the same ``mypage_apply_batch``, so a rebuild from the stored events reproduces
+the live rows.
 
 Rules that make it safe to run again and in a surprising order:
 
 - An event is applied at most once: its timeline row is unique per event id, and an event
-  whose row exists is skipped whole.
+  whose row exists (read under the entry's row lock) is skipped whole.
 - A status never goes back. The overall status, the reservation status and the payment status
   each only move to a higher rank; a late, older event still gets its timeline row and fills in
   facts that are missing, but cannot undo a later change.
@@ -20,11 +21,13 @@ Rules that make it safe to run again and in a surprising order:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from apps.customer.models import (
     MypageEntry,
@@ -40,9 +43,9 @@ from apps.reservations.events import (
     ReservationRejected,
     ReservationRequested,
 )
-from hotel.eventbus import Event, EventMeta
+from hotel.bulk_rows import rows_insert, rows_update
+from hotel.eventbus import Batch, Event, EventMeta
 from hotel.eventbus.models import StoredEvent
-from hotel.row_insert import row_insert
 
 #: Every event type the projection folds, in the order a booking usually sees them.
 MYPAGE_EVENT_TYPES: tuple[type[Event], ...] = (
@@ -89,59 +92,139 @@ class Change:
 def mypage_apply(*, event: Event, meta: EventMeta) -> bool:
     """Fold one event into its order's entry; ``False`` when it was applied before.
 
-    Runs inside the caller's transaction (the worker's, or the rebuild's) and takes the
-    entry's row lock, so its effects commit with the delivery's ``done``.
+    ``mypage_apply_batch`` with one item (same preconditions).
     """
-    apply = _APPLIERS.get(type(event))
-    if apply is None:
-        raise TypeError(f"the mypage projection does not handle {meta.event_type}")
-    order_id = int(event.order_id)  # type: ignore[attr-defined]
-    entry = MypageEntry.objects.select_for_update().filter(order_id=order_id).first()
-    occurred_at = _occurred_at(event, meta)
-    is_new = entry is None
-    if is_new:
-        # The first event seen for this order (normally its OrderPlaced).
-        entry = MypageEntry(
-            order_id=order_id,
-            status=S.PAID,
-            booked_at=occurred_at,
-            last_sequence=meta.sequence,
-            updated_at=occurred_at,
-        )
-    change = apply(entry, event, occurred_at)
-    if meta.sequence >= entry.last_sequence:
-        entry.last_sequence = meta.sequence
-        entry.updated_at = occurred_at
-    if is_new:
-        # No timeline row can name an entry that did not exist: this event is new here.
-        row_insert(entry)
-    row = MypageTimelineEntry(
-        entry=entry,
-        event_id=meta.event_id,
-        event_type=meta.event_type,
-        kind=change.kind,
-        status=change.status,
-        details=change.details,
-        notify_kind=change.notify_kind,
-        occurred_at=change.occurred_at,
-        sequence=meta.sequence,
+    return mypage_apply_batch(items=[(event, meta)])[0]
+
+
+def mypage_apply_batch(*, items: Batch) -> list[bool]:
+    """Fold ``items`` into their orders' entries, in the order given; for each item, whether it
+    was applied now (``False``: applied before).
+
+    Precondition: runs inside the caller's transaction (the worker's, the rebuild's, the
+    notifier's catch-up) and keeps the row locks it takes until that commits. The entries of
+    all the items' orders are locked first, in one ``SELECT ... FOR UPDATE`` in order_id order
+    (a fixed order, so two batches sharing orders never lock them in opposite orders), and only
+    then is it read which events have a timeline row already: under the lock that answer stays
+    true until commit, so an event is never applied twice.
+
+    The items' events are then applied in memory with the same per-type rules as always, several
+    events of one order in turn to the same entry, and written in a number of statements that
+    does not grow with the batch: new entries in one INSERT, timeline rows in one, changed
+    entries in one UPDATE (five statements at most, see ``hotel.bulk_rows``).
+
+    Two transactions may both find an order's entry missing and create it (two workers, or a
+    worker and the notifier's catch-up). The entry's INSERT does nothing for an order_id that
+    is there already (it waits for the other transaction, PostgreSQL then sees its committed
+    row); that order's events are then applied again to the entry as it now is, read under
+    lock like the others. So the race costs a few statements, not an error.
+    """
+    if not items:
+        return []
+    appliers = [_applier(event, meta) for event, meta in items]
+    order_ids = sorted({_order_id(event) for event, _ in items})
+    entries = {
+        entry.order_id: entry
+        for entry in MypageEntry.objects.select_for_update()
+        .filter(order_id__in=order_ids)
+        .order_by("order_id")
+    }
+    done_before = set(
+        MypageTimelineEntry.objects.filter(
+            event_id__in=[meta.event_id for _, meta in items]
+        ).values_list("event_id", flat=True)
     )
-    # The timeline row is unique per event: when it is there already, the event was applied
-    # before, and the entry (row-locked above) is left as it was.
-    if row_insert(row, unless_exists="event_id") is None:
-        return False
-    if not is_new:
-        entry.save()
-    return True
+    new: dict[int, MypageEntry] = {}
+    changed: dict[int, MypageEntry] = {}
+    applied: list[tuple[int, MypageEntry, EventMeta, Change]] = []
+    for position, ((event, meta), apply) in enumerate(zip(items, appliers, strict=True)):
+        if meta.event_id in done_before:
+            continue
+        done_before.add(meta.event_id)  # the same event twice in one list applies once
+        order_id = _order_id(event)
+        occurred_at = _occurred_at(event, meta)
+        entry = entries.get(order_id)
+        if entry is None:
+            # The first event seen for this order (normally its OrderPlaced).
+            entry = entries[order_id] = new[order_id] = MypageEntry(
+                order_id=order_id,
+                status=S.PAID,
+                booked_at=occurred_at,
+                last_sequence=meta.sequence,
+                updated_at=occurred_at,
+            )
+        elif order_id not in new:
+            changed[order_id] = entry
+        change = apply(entry, event, occurred_at)
+        if meta.sequence >= entry.last_sequence:
+            entry.last_sequence = meta.sequence
+            entry.updated_at = occurred_at
+        applied.append((position, entry, meta, change))
+
+    created = rows_insert([new[order_id] for order_id in sorted(new)], unless_exists="order_id")
+    lost = set(new) - {entry.order_id for entry in created}
+    rows_insert(
+        [
+            _timeline_row(entry, meta, change)
+            for _, entry, meta, change in applied
+            if entry.order_id not in lost
+        ]
+    )
+    rows_update(list(changed.values()), fields=_ENTRY_COLUMNS)
+
+    outcome = [False] * len(items)
+    redo = []
+    for position, entry, _, _ in applied:
+        if entry.order_id in lost:
+            redo.append(position)
+        else:
+            outcome[position] = True
+    if redo:
+        # Created meanwhile by another transaction, which has committed: apply these events
+        # to that entry (they now find it, so this goes no deeper).
+        again = mypage_apply_batch(items=[items[position] for position in redo])
+        for position, was_applied in zip(redo, again, strict=True):
+            outcome[position] = was_applied
+    return outcome
 
 
-def mypage_rebuild(*, chunk_size: int = 2000) -> tuple[int, int]:
+def mypage_catch_up(*, event_ids: Collection[uuid.UUID]) -> None:
+    """Apply these stored events now, each after every earlier event of its aggregate (its
+    order) that is not applied yet, in outbox order; in a transaction of its own.
+
+    For the notifier, which may reach a message event before the projection's own delivery
+    has (see ``apps.customer.handlers``). The result is the one the live handler would reach:
+    the same function applies the same events in the same order, and the projection's
+    deliveries then find them applied. Ids of events not stored (or of a type the projection
+    does not fold) are passed over.
+    """
+    types = [cls.event_type for cls in MYPAGE_EVENT_TYPES]
+    with transaction.atomic():
+        targets = StoredEvent.objects.filter(event_id__in=event_ids, event_type__in=types)
+        last: dict[tuple[str, str], int] = {}
+        for aggregate_type, aggregate_id, sequence in targets.values_list(
+            "aggregate_type", "aggregate_id", "id"
+        ):
+            key = (aggregate_type, aggregate_id)
+            last[key] = max(sequence, last.get(key, 0))
+        if not last:
+            return
+        story = Q()
+        for (aggregate_type, aggregate_id), sequence in last.items():
+            story |= Q(aggregate_type=aggregate_type, aggregate_id=aggregate_id, id__lte=sequence)
+        stored_events = StoredEvent.objects.filter(story, event_type__in=types).order_by("id")
+        mypage_apply_batch(items=[(stored.event(), stored.meta) for stored in stored_events])
+
+
+def mypage_rebuild(*, chunk_size: int = 500) -> tuple[int, int]:
     """Empty the projection and replay every stored event it folds, in outbox order.
 
     One transaction: readers see the old rows until the new ones commit. On PostgreSQL the
     tables are locked against the live handler meanwhile (it waits, then finds its events
-    already applied). Sends nothing: messages leave only from the ``customer.notify`` handler's
-    deliveries, which a rebuild neither creates nor re-runs. Returns (events, entries).
+    already applied). The events go through ``mypage_apply_batch`` ``chunk_size`` at a time
+    (several of one order in a chunk apply in turn, as one by one). Sends nothing: messages
+    leave only from the ``customer.notify`` handler's deliveries, which a rebuild neither
+    creates nor re-runs. Returns (events, entries).
     """
     types = [cls.event_type for cls in MYPAGE_EVENT_TYPES]
     replayed = 0
@@ -158,11 +241,50 @@ def mypage_rebuild(*, chunk_size: int = 2000) -> tuple[int, int]:
         stored_events = (
             StoredEvent.objects.filter(event_type__in=types).order_by("id").iterator(chunk_size)
         )
+        chunk: list[tuple[Event, EventMeta]] = []
         for stored in stored_events:
-            mypage_apply(event=stored.event(), meta=stored.meta)
-            replayed += 1
+            chunk.append((stored.event(), stored.meta))
+            if len(chunk) == chunk_size:
+                replayed += len(mypage_apply_batch(items=chunk))
+                chunk = []
+        replayed += len(mypage_apply_batch(items=chunk))
         entries = MypageEntry.objects.count()
     return replayed, entries
+
+
+#: What an event may change on an entry: every column but the keys.
+_ENTRY_COLUMNS = [
+    field.name
+    for field in MypageEntry._meta.concrete_fields
+    if not field.primary_key and field.name != "order_id"
+]
+
+
+def _applier(
+    event: Event, meta: EventMeta
+) -> Callable[[MypageEntry, Any, datetime.datetime], Change]:
+    apply = _APPLIERS.get(type(event))
+    if apply is None:
+        raise TypeError(f"the mypage projection does not handle {meta.event_type}")
+    return apply
+
+
+def _order_id(event: Event) -> int:
+    return int(event.order_id)  # type: ignore[attr-defined]
+
+
+def _timeline_row(entry: MypageEntry, meta: EventMeta, change: Change) -> MypageTimelineEntry:
+    return MypageTimelineEntry(
+        entry_id=entry.pk,
+        event_id=meta.event_id,
+        event_type=meta.event_type,
+        kind=change.kind,
+        status=change.status,
+        details=change.details,
+        notify_kind=change.notify_kind,
+        occurred_at=change.occurred_at,
+        sequence=meta.sequence,
+    )
 
 
 # --- one function per event type ------------------------------------------------------------

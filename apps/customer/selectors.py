@@ -1,5 +1,7 @@
 """Reads: guest accounts, mypage entries, the notification log."""
 
+from collections.abc import Collection
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
@@ -22,17 +24,30 @@ def guest_profile_for(*, user: AbstractBaseUser) -> GuestProfile:
 
 
 def guest_profile_by_user_id(*, user_id: int) -> GuestProfile | None:
-    """The profile of ``user_id`` with its user loaded (one query when a profile is stored).
+    """The profile of ``user_id`` with its user loaded (one query).
 
     Unsaved defaults when the user has no profile yet; ``None`` when there is no such user.
     """
-    profile = GuestProfile.objects.select_related("user").filter(user_id=user_id).first()
-    if profile is not None:
-        return profile
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        return None
-    return GuestProfile(user=user, name=guest_default_name(user=user))
+    return guest_profiles_by_user_ids(user_ids=[user_id]).get(user_id)
+
+
+def guest_profiles_by_user_ids(*, user_ids: Collection[int]) -> dict[int, GuestProfile]:
+    """The profiles of ``user_ids`` by user id, each with its user loaded, in one query (the
+    users with their profiles joined).
+
+    Unsaved defaults for a user without a profile yet; a user id with no user is left out.
+    """
+    if not user_ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=user_ids).select_related("guest_profile")
+    profiles = {}
+    for user in users:
+        try:
+            profile = user.guest_profile
+        except GuestProfile.DoesNotExist:
+            profile = GuestProfile(user=user, name=guest_default_name(user=user))
+        profiles[user.pk] = profile
+    return profiles
 
 
 # --- Mypage and notifications ---------------------------------------------------------------

@@ -24,9 +24,9 @@ from apps.payments.errors import (
 from apps.payments.events import PaymentApproved, PaymentRefunded
 from apps.payments.gateway import ProviderDeclined, ProviderPayment, payment_provider
 from apps.payments.models import Payment, PaymentMethod, Refund
+from hotel.bulk_rows import row_insert
 from hotel.db_connections import release_pooled_connections
 from hotel.eventbus import publish
-from hotel.row_insert import row_insert
 
 logger = logging.getLogger("apps.payments")
 

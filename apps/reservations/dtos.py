@@ -113,3 +113,19 @@ class ReservationData:
     requested_at: datetime
     decided_at: datetime | None
     cancellation: CancellationData | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaidOrder:
+    """A paid order as the hotel side receives it, to become a reservation request."""
+
+    order_id: int
+    order_reference: str
+    guest_id: int
+    guest_name: str
+    hotel_id: int
+    room_type_id: int
+    check_in: date
+    check_out: date
+    guests: int
+    total_krw: int

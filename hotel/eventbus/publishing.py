@@ -10,6 +10,7 @@ from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from hotel.bulk_rows import rows_insert
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.subscriptions import handler_names_for
@@ -62,10 +63,7 @@ def publish_all(events: Sequence[tuple[Event, str]]) -> list[EventMeta]:
     if connection.vendor == "postgresql":
         sequences = _insert_postgresql(connection, metas, payloads, handlers, notify)
     else:
-        sequences = [
-            _insert_portable(alias, meta, payload, names)
-            for meta, payload, names in zip(metas, payloads, handlers, strict=True)
-        ]
+        sequences = _insert_portable(metas, payloads, handlers)
     return [
         dataclasses.replace(meta, sequence=sequence)
         for meta, sequence in zip(metas, sequences, strict=True)
@@ -143,29 +141,39 @@ def _text_array(items: list[str]) -> str:
     return "{" + ",".join(quoted) + "}"
 
 
-def _insert_portable(alias: str, meta: EventMeta, payload: dict, handlers: list[str]) -> int:
-    stored = StoredEvent.objects.using(alias).create(
-        event_id=meta.event_id,
-        event_type=meta.event_type,
-        schema_version=meta.schema_version,
-        aggregate_type=meta.aggregate_type,
-        aggregate_id=meta.aggregate_id,
-        correlation_id=meta.correlation_id,
-        occurred_at=meta.occurred_at,
-        payload=payload,
+def _insert_portable(
+    metas: list[EventMeta], payloads: list[dict], handlers: list[list[str]]
+) -> list[int]:
+    """Elsewhere (SQLite): the events in one INSERT, then their deliveries in another."""
+    stored = rows_insert(
+        [
+            StoredEvent(
+                event_id=meta.event_id,
+                event_type=meta.event_type,
+                schema_version=meta.schema_version,
+                aggregate_type=meta.aggregate_type,
+                aggregate_id=meta.aggregate_id,
+                correlation_id=meta.correlation_id,
+                occurred_at=meta.occurred_at,
+                payload=payload,
+            )
+            for meta, payload in zip(metas, payloads, strict=True)
+        ]
     )
-    aggregate_key = f"{meta.aggregate_type}:{meta.aggregate_id}"
-    Delivery.objects.using(alias).bulk_create(
-        Delivery(
-            event=stored,
-            handler=name,
-            aggregate_key=aggregate_key,
-            available_at=meta.occurred_at,
-            created_at=meta.occurred_at,
-        )
-        for name in handlers
+    rows_insert(
+        [
+            Delivery(
+                event=event,
+                handler=name,
+                aggregate_key=f"{meta.aggregate_type}:{meta.aggregate_id}",
+                available_at=meta.occurred_at,
+                created_at=meta.occurred_at,
+            )
+            for event, meta, names in zip(stored, metas, handlers, strict=True)
+            for name in names
+        ]
     )
-    return stored.pk
+    return [event.pk for event in stored]
 
 
 def _notified_this_transaction() -> None:

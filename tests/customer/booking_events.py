@@ -21,7 +21,7 @@ from apps.reservations.events import (
     ReservationRequested,
 )
 from hotel.eventbus import Event, EventMeta, publish
-from hotel.eventbus.models import Delivery
+from hotel.eventbus.models import Delivery, StoredEvent
 
 KST = datetime.timezone(datetime.timedelta(hours=9))
 _order_ids = count(5001)
@@ -40,6 +40,13 @@ def publish_events(*events: Event) -> list[EventMeta]:
             handler__startswith="customer."
         ).delete()
     return metas
+
+
+def stored_items(metas: list[EventMeta]) -> list[tuple[Event, EventMeta]]:
+    """The published events as a worker hands them to a batch handler: read back from the
+    outbox, as ``(event, meta)`` pairs in the order given."""
+    stored = StoredEvent.objects.in_bulk([meta.sequence for meta in metas])
+    return [(stored[meta.sequence].event(), stored[meta.sequence].meta) for meta in metas]
 
 
 @dataclass

@@ -1,11 +1,15 @@
 """The reservation workflow: request, confirm, reject, cancel, and every refused transition."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.reservations import api, services
+from apps.reservations.dtos import PaidOrder
 from apps.reservations.events import (
     ReservationCancelled,
     ReservationConfirmed,
@@ -172,6 +176,69 @@ def test_a_request_for_a_room_type_of_another_hotel_is_refused(room_type):
             guests=1,
             total_krw=100_000,
         )
+
+    assert refused.value.code == "room_type_not_found"
+    assert Reservation.objects.count() == 0
+    assert reservation_event_types() == []
+
+
+def paid_orders(room_type, first_order_id: int, count: int) -> list[PaidOrder]:
+    check_in = room_type.hotel.local_today() + timedelta(days=7)
+    return [
+        PaidOrder(
+            order_id=first_order_id + n,
+            order_reference=f"ORD-{first_order_id + n}",
+            guest_id=700 + n,
+            guest_name=f"Guest {n}",
+            hotel_id=room_type.hotel_id,
+            room_type_id=room_type.pk,
+            check_in=check_in,
+            check_out=check_in + timedelta(days=2),
+            guests=2,
+            total_krw=200_000,
+        )
+        for n in range(count)
+    ]
+
+
+def test_many_paid_orders_are_requested_in_a_constant_number_of_statements(reservation, room_type):
+    few, many = paid_orders(room_type, 9100, 3), paid_orders(room_type, 9200, 30)
+    with CaptureQueriesContext(connection) as for_few:
+        services.reservations_request_from_orders(orders=few)
+    with CaptureQueriesContext(connection) as for_many:
+        outcome = services.reservations_request_from_orders(orders=many)
+
+    assert len(for_few.captured_queries) == len(for_many.captured_queries)
+    assert [(r.order_id, created) for r, created in outcome] == [
+        (order.order_id, True) for order in many
+    ]
+    assert Reservation.objects.count() == 34
+    assert ReservationStatusChange.objects.count() == 34
+    requested = published(ReservationRequested)
+    assert [event.order_id for event in requested] == [9001, *range(9100, 9103), *range(9200, 9230)]
+    assert {r.guest_name for r in Reservation.objects.filter(order_id__gte=9200)} == {
+        f"Guest {n}" for n in range(30)
+    }
+
+
+def test_a_batch_with_orders_requested_before_creates_only_the_new_ones(reservation, room_type):
+    (new,) = paid_orders(room_type, 9300, 1)
+    again = dataclasses.replace(new, order_id=9001, guest_name="Someone else")
+
+    outcome = services.reservations_request_from_orders(orders=[again, new])
+
+    assert [(r.order_id, created) for r, created in outcome] == [(9001, False), (9300, True)]
+    assert outcome[0][0].pk == reservation.pk
+    assert Reservation.objects.get(order_id=9001).guest_name == "Kim Minji"
+    assert [event.order_id for event in published(ReservationRequested)] == [9001, 9300]
+
+
+def test_one_order_of_another_hotels_room_type_refuses_the_whole_batch(room_type):
+    good, bad = paid_orders(room_type, 9400, 2)
+    bad = dataclasses.replace(bad, hotel_id=HotelFactory().pk)
+
+    with pytest.raises(api.ReservationsError) as refused:
+        services.reservations_request_from_orders(orders=[good, bad])
 
     assert refused.value.code == "room_type_not_found"
     assert Reservation.objects.count() == 0

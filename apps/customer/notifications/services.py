@@ -1,33 +1,51 @@
 """Sending the guest one message per guest-visible change, per channel, exactly once.
 
-``notifications_send_for_event`` is what the ``customer.notify`` handler runs, outside any
-transaction (``in_transaction=False``). For each enabled channel it
+``notifications_send_for_events`` is what the ``customer.notify`` batch handler runs, outside
+any transaction (``in_transaction=False``), for the message events a worker claimed in one
+round. In a number of statements that does not grow with the batch it
 
-1. records or locks the event's ``Notification`` row in a short transaction: a new row gets
-   its rendered text, or ``skipped`` with the reason when the guest has no phone number / e-mail
-   address or opted out; a row already ``sent`` or ``skipped`` is final and nothing leaves;
-2. calls the channel with no transaction open (the call carries the row's idempotency key);
-3. records ``sent`` (provider message id, time) or ``failed`` (the error) in another short one.
+1. reads the events' timeline rows with their entries, and the guests' profiles;
+2. records the first attempt of every new notification (each event on each enabled channel) in
+   one ``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING``: the rows it returns are the new
+   ones. A new row gets its rendered text, or ``skipped`` with the reason when the guest has no
+   phone number / e-mail address or opted out (logged);
+3. calls the channel once per new message, with no transaction open (the call carries the
+   row's idempotency key);
+4. records every ``sent`` (provider message id, time) in one UPDATE, each ``failed`` (the error)
+   in one of its own.
 
-A failure raises after every channel was tried, so the outbox retries the delivery with backoff
-and finally dead-letters it; the error stays on the notification and on the delivery.
+A notification that exists already (the delivery is retried, or a worker took it over) is
+final when ``sent`` or ``skipped`` (one read finds those, and nothing leaves); any other is
+locked and its attempt counted in a short transaction of its own, then sent. A failure raises
+after every message was tried, so the outbox retries the delivery with backoff and finally
+dead-letters it; the error stays on the notification and on the delivery. A batch that raised
+is first run again one event at a time by the worker: the messages that went out are final by
+then, so only the failed ones are tried again (once more at once) and only their deliveries
+are retried.
 
 Whether an event is worth a message was decided by the mypage projection when it applied the
-event (``MypageTimelineEntry.notify_kind``); the message's facts come from that entry. If the
-projection has not applied the event yet, this raises ``ProjectionBehind`` and the outbox tries
-again shortly.
+event (``MypageTimelineEntry.notify_kind``); the message's facts come from that entry. An event
+the projection has not applied yet is applied here first, through the projection's own code
+(``mypage_catch_up``: see ``apps.customer.handlers`` for when that happens); if even that
+fails, this raises ``ProjectionBehind`` for those events alone, after sending the others, and
+the outbox tries them again shortly.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from apps.customer.models import (
+    GuestProfile,
     MypageEntry,
     MypageTimelineEntry,
     Notification,
@@ -36,8 +54,10 @@ from apps.customer.models import (
 from apps.customer.notifications import messages
 from apps.customer.notifications.channels import ChannelError, OutgoingMessage, backend_for
 from apps.customer.phones import phone_mask
-from apps.customer.selectors import guest_profile_by_user_id
-from hotel.row_insert import row_insert
+from apps.customer.projection import mypage_catch_up
+from apps.customer.selectors import guest_profiles_by_user_ids
+from hotel.bulk_rows import rows_insert
+from hotel.correlation import correlation_context
 
 logger = logging.getLogger("apps.customer.notifications")
 
@@ -55,7 +75,13 @@ DEFAULT_TEMPLATE_CODES = {
 
 
 class ProjectionBehind(RuntimeError):
-    """The mypage projection has not applied this event yet; retried by the outbox."""
+    """The mypage projection has not applied these events yet; retried by the outbox."""
+
+    def __init__(self, event_ids: Sequence[uuid.UUID], *, why: str = "") -> None:
+        self.event_ids = tuple(event_ids)
+        listed = ", ".join(str(event_id) for event_id in self.event_ids)
+        plural = "s" if len(self.event_ids) > 1 else ""
+        super().__init__(f"mypage has not applied event{plural} {listed} yet{why}")
 
 
 class NotificationNotSent(RuntimeError):
@@ -113,52 +139,130 @@ def message_parameters(
 
 
 def notifications_send_for_event(*, event_id: uuid.UUID) -> list[Notification]:
-    """Send (or skip, logged) the message this event means for its guest, on every channel.
+    """``notifications_send_for_events`` for one event."""
+    return notifications_send_for_events(event_ids=[event_id])
 
-    Idempotent: a channel whose notification is already sent or skipped sends nothing. Must run
-    outside a transaction (each step opens its own). Returns the event's notifications.
+
+def notifications_send_for_events(
+    *, event_ids: Sequence[uuid.UUID], correlation_ids: Mapping[uuid.UUID, str] | None = None
+) -> list[Notification]:
+    """Send (or skip, logged) the messages these events mean for their guests, every channel.
+
+    Idempotent: a notification already sent or skipped sends nothing. Must run outside a
+    transaction (each step opens its own, see the module docs). Each message's log lines carry
+    its event's correlation id from ``correlation_ids`` (the order id). Returns the events'
+    notifications, in the order given.
+
+    Raises once every other message was tried: ``ProjectionBehind`` naming the events the
+    projection has not applied (nor could be made to), else ``NotificationNotSent`` when a
+    channel failed.
     """
-    row = MypageTimelineEntry.objects.select_related("entry").filter(event_id=event_id).first()
-    if row is None:
-        raise ProjectionBehind(f"mypage has not applied event {event_id} yet")
-    if not row.notify_kind:
-        return []
-    entry = row.entry
-    profile = None if entry.guest_id is None else guest_profile_by_user_id(user_id=entry.guest_id)
-    if profile is None:
-        logger.warning(
-            "no %s message for order %s: guest %s is unknown",
-            row.notify_kind,
-            entry.order_id,
-            entry.guest_id,
-        )
-        return []
-
-    notifications, failures = [], []
-    for channel in enabled_channels():
-        notification, outgoing = _notification_claim(row=row, profile=profile, channel=channel)
-        notifications.append(notification)
-        if outgoing is None:
-            continue
+    event_ids = list(dict.fromkeys(event_ids))
+    correlation_ids = correlation_ids or {}
+    rows = _timeline_rows(event_ids)
+    behind = [event_id for event_id in event_ids if event_id not in rows]
+    why = ""
+    if behind:
         try:
-            result = backend_for(channel).send(outgoing)
-        except Exception as exc:
-            error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
-            _notification_record(notification, error=error)
-            failures.append(f"{channel}: {error}")
-            logger.warning(
-                "%s message %s for order %s failed (attempt %s): %s",
-                channel,
-                notification.kind,
-                entry.order_id,
-                notification.attempts,
-                error,
-            )
+            mypage_catch_up(event_ids=behind)
+        except Exception as exc:  # those events are retried; the others go on
+            why = f" (catching up failed: {exc!r})"
+        rows.update(_timeline_rows(behind))
+        behind = [event_id for event_id in behind if event_id not in rows]
+    due = [rows[event_id] for event_id in event_ids if event_id in rows]
+    due = [row for row in due if row.notify_kind]
+    profiles = guest_profiles_by_user_ids(
+        user_ids={row.entry.guest_id for row in due if row.entry.guest_id is not None}
+    )
+
+    planned: list[_Message] = []
+    for row in due:
+        profile = None if row.entry.guest_id is None else profiles.get(row.entry.guest_id)
+        if profile is None:
+            with _logging_for(row, correlation_ids):
+                logger.warning(
+                    "no %s message for order %s: guest %s is unknown",
+                    row.notify_kind,
+                    row.entry.order_id,
+                    row.entry.guest_id,
+                )
             continue
-        _notification_record(notification, provider_message_id=result.provider_message_id)
+        for channel in enabled_channels():
+            planned.append(_message(row=row, profile=profile, channel=channel))
+    created = rows_insert(
+        [message.notification for message in planned], unless_exists="idempotency_key"
+    )
+    new = {notification.idempotency_key for notification in created}
+    keys = [message.notification.idempotency_key for message in planned]
+    final = _final_notifications([key for key in keys if key not in new])
+
+    notifications: list[Notification] = []
+    sent: list[tuple[Notification, str]] = []
+    failures: list[str] = []
+    try:
+        for message in planned:
+            with _logging_for(message.row, correlation_ids):
+                notification, outgoing = _notification_claim(message, new=new, final=final)
+                notifications.append(notification)
+                if outgoing is None:
+                    continue
+                provider_message_id, error = _send(notification, outgoing)
+            if error:
+                failures.append(f"{message.channel}: {error}")
+            else:
+                sent.append((notification, provider_message_id))
+    finally:
+        # Also when something unforeseen stops the loop: what has left is recorded as sent.
+        _notifications_record_sent(sent)
+    if behind:
+        raise ProjectionBehind(behind, why=why)
     if failures:
         raise NotificationNotSent("; ".join(failures))
     return notifications
+
+
+def _send(notification: Notification, outgoing: OutgoingMessage) -> tuple[str, str]:
+    """Hand the message to its channel: (provider message id, "") or ("", the error), the
+    failure recorded on the notification and logged."""
+    try:
+        result = backend_for(outgoing.channel).send(outgoing)
+    except Exception as exc:
+        error = str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
+        _notification_record_failure(notification, error=error)
+        logger.warning(
+            "%s message %s for order %s failed (attempt %s): %s",
+            outgoing.channel,
+            notification.kind,
+            notification.order_id,
+            notification.attempts,
+            error,
+        )
+        return "", error
+    return result.provider_message_id, ""
+
+
+@dataclass(frozen=True)
+class _Message:
+    """One event's message on one channel as it would be recorded now, with whom it reaches."""
+
+    row: MypageTimelineEntry
+    channel: str
+    notification: Notification  # unsaved: its first attempt
+    recipient: str
+    skip_reason: str
+
+
+def _timeline_rows(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MypageTimelineEntry]:
+    rows = MypageTimelineEntry.objects.select_related("entry").filter(event_id__in=event_ids)
+    return {row.event_id: row for row in rows}
+
+
+def _logging_for(
+    row: MypageTimelineEntry, correlation_ids: Mapping[uuid.UUID, str]
+) -> AbstractContextManager:
+    """Log under the event's correlation id, when the caller knows it."""
+    correlation_id = correlation_ids.get(row.event_id)
+    return correlation_context(correlation_id) if correlation_id else nullcontext()
 
 
 def _recipient(*, profile, channel: str) -> tuple[str, str, str]:
@@ -185,38 +289,51 @@ def email_mask(*, email: str) -> str:
     return f"{local[:2]}***@{domain}"
 
 
-def _notification_claim(
-    *, row: MypageTimelineEntry, profile, channel: str
-) -> tuple[Notification, OutgoingMessage | None]:
-    """Record or lock the event's notification on ``channel``; what to send, if anything.
+def _final_notifications(keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Notification]:
+    """Those of these notifications that are sent or skipped, by idempotency key (one query).
 
-    The first attempt is one statement: the INSERT records it with its attempt counted, and
-    does nothing when the notification exists (its idempotency key is unique per event and
-    channel). A later attempt, or a worker that took this delivery over, locks the existing
-    row instead and counts its attempt there.
+    Read without a lock: both states are final, so the answer cannot go stale. A redelivered
+    batch thus costs one statement here instead of a locked transaction per notification."""
+    if not keys:
+        return {}
+    done = Notification.objects.filter(
+        idempotency_key__in=keys,
+        status__in=[Notification.Status.SENT, Notification.Status.SKIPPED],
+    )
+    return {notification.idempotency_key: notification for notification in done}
+
+
+def _notification_claim(
+    message: _Message, *, new: set[uuid.UUID], final: Mapping[uuid.UUID, Notification]
+) -> tuple[Notification, OutgoingMessage | None]:
+    """The message's notification and what to send, if anything.
+
+    ``new`` holds the idempotency keys the batch's INSERT has just recorded (their first
+    attempt counted, or skipped), ``final`` the notifications found sent or skipped before. Any
+    other notification existed unfinished (a later attempt, or a worker that took the delivery
+    over): it is locked and its attempt counted there.
     """
-    recipient, masked, skip_reason = _recipient(profile=profile, channel=channel)
+    notification = message.notification
+    key = notification.idempotency_key
+    if key in final:
+        return final[key], None
+    if key in new:
+        if message.skip_reason:
+            _log_skip(notification)
+            return notification, None
+        return notification, _outgoing(notification, recipient=message.recipient)
     with transaction.atomic():
-        notification = _notification_create(
-            row=row, profile=profile, channel=channel, masked=masked, skip_reason=skip_reason
-        )
-        if notification is not None:
-            if skip_reason:
-                _log_skip(notification)
-                return notification, None
-            return notification, _outgoing(notification, recipient=recipient)
-        notification = Notification.objects.select_for_update().get(
-            idempotency_key=notification_idempotency_key(event_id=row.event_id, channel=channel)
-        )
+        notification = Notification.objects.select_for_update().get(idempotency_key=key)
         if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED):
             return notification, None
-        if skip_reason:  # the guest removed the number or opted out since the last attempt
-            _notification_skip(notification, reason=skip_reason, masked=masked)
+        masked = message.notification.recipient_masked
+        if message.skip_reason:  # the guest removed the number or opted out since the last try
+            _notification_skip(notification, reason=message.skip_reason, masked=masked)
             return notification, None
         notification.attempts += 1
         notification.recipient_masked = masked
         notification.save(update_fields=["attempts", "recipient_masked", "updated_at"])
-    return notification, _outgoing(notification, recipient=recipient)
+    return notification, _outgoing(notification, recipient=message.recipient)
 
 
 def _outgoing(notification: Notification, *, recipient: str) -> OutgoingMessage:
@@ -234,11 +351,10 @@ def _outgoing(notification: Notification, *, recipient: str) -> OutgoingMessage:
     )
 
 
-def _notification_create(
-    *, row: MypageTimelineEntry, profile, channel: str, masked: str, skip_reason: str
-) -> Notification | None:
-    """Insert the notification, its first attempt counted (or skipped with ``skip_reason``);
-    ``None`` when it exists already."""
+def _message(*, row: MypageTimelineEntry, profile: GuestProfile, channel: str) -> _Message:
+    """The row's message on ``channel``: its first attempt counted, or skipped with the reason
+    when the guest cannot or does not want to get it there."""
+    recipient, masked, skip_reason = _recipient(profile=profile, channel=channel)
     entry = row.entry
     kind = row.notify_kind
     language = messages.language_or_default(profile.language)
@@ -265,7 +381,13 @@ def _notification_create(
         notification.skip_reason = skip_reason
     else:
         notification.attempts = 1
-    return row_insert(notification, unless_exists="idempotency_key")
+    return _Message(
+        row=row,
+        channel=channel,
+        notification=notification,
+        recipient=recipient,
+        skip_reason=skip_reason,
+    )
 
 
 def _notification_skip(notification: Notification, *, reason: str, masked: str) -> None:
@@ -286,25 +408,40 @@ def _log_skip(notification: Notification) -> None:
     )
 
 
-def _notification_record(
-    notification: Notification, *, provider_message_id: str = "", error: str = ""
-) -> None:
-    """Record one attempt's outcome: sent (with the provider's id) or failed (with the error)."""
+def _notification_record_failure(notification: Notification, *, error: str) -> None:
+    """Record a failed attempt, unless the notification was sent meanwhile (a worker that took
+    the delivery over may have sent it): never turn a sent one back into a failed one."""
     now = timezone.now()
-    updates: dict[str, object] = {"updated_at": now}
-    if error:
-        updates.update(status=Notification.Status.FAILED, last_error=error[:4000])
-    else:
-        updates.update(
-            status=Notification.Status.SENT,
-            provider_message_id=provider_message_id[:200],
-            sent_at=now,
-            last_error="",
-        )
-    # Never turn a sent notification back into a failed one (a worker that took the delivery
-    # over may have sent it meanwhile).
     Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
-        **updates
+        status=Notification.Status.FAILED, last_error=error[:4000], updated_at=now
     )
-    for field, value in updates.items():
-        setattr(notification, field, value)
+    notification.status = Notification.Status.FAILED
+    notification.last_error = error[:4000]
+    notification.updated_at = now
+
+
+def _notifications_record_sent(sent: Sequence[tuple[Notification, str]]) -> None:
+    """Record these notifications sent, each with its provider's message id, in one UPDATE
+    (rows already marked sent by a worker that took a delivery over are left as they are)."""
+    if not sent:
+        return
+    now = timezone.now()
+    provider_ids = {notification.pk: provider_id[:200] for notification, provider_id in sent}
+    Notification.objects.filter(pk__in=provider_ids).exclude(
+        status=Notification.Status.SENT
+    ).update(
+        status=Notification.Status.SENT,
+        provider_message_id=Case(
+            *(When(pk=pk, then=Value(provider_id)) for pk, provider_id in provider_ids.items()),
+            output_field=CharField(),
+        ),
+        sent_at=now,
+        last_error="",
+        updated_at=now,
+    )
+    for notification, _ in sent:
+        notification.status = Notification.Status.SENT
+        notification.provider_message_id = provider_ids[notification.pk]
+        notification.sent_at = now
+        notification.last_error = ""
+        notification.updated_at = now

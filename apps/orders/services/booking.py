@@ -33,10 +33,10 @@ from apps.orders.services.idempotency import (
 )
 from apps.payments import api as payments
 from apps.reservations import api as reservations
+from hotel.bulk_rows import row_insert
 from hotel.correlation import correlation_bind
 from hotel.errors import DomainError
 from hotel.eventbus import publish
-from hotel.row_insert import row_insert
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,8 +19,8 @@ from django.utils import timezone
 from apps.orders.dtos import OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.models import BookingRequest, OrderStatus
+from hotel.bulk_rows import row_insert
 from hotel.errors import DomainError
-from hotel.row_insert import row_insert
 
 # How long a replay waits for the first request with its key to finish.
 WAIT_FOR_FIRST_SECONDS = 15.0

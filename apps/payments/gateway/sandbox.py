@@ -42,7 +42,7 @@ from apps.payments.gateway.port import (
     ProviderTimeout,
 )
 from apps.payments.models import SandboxCancel, SandboxCharge
-from hotel.row_insert import row_insert
+from hotel.bulk_rows import row_insert
 
 #: Test payment key prefix -> outcome, checked in this order.
 TEST_PAYMENT_KEYS: dict[str, str] = {

@@ -9,6 +9,7 @@ confirmed reservation, or the confirmation finds it cancelled and is refused wit
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -16,10 +17,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.reservations.dtos import PaidOrder
 from apps.reservations.errors import (
     ReservationNotFound,
     ReservationsError,
     ReservationsErrorCode,
+    RoomTypeNotFound,
 )
 from apps.reservations.events import (
     ReservationCancelled,
@@ -33,16 +36,16 @@ from apps.reservations.models import (
     Reservation,
     ReservationStatus,
     ReservationStatusChange,
+    RoomType,
 )
 from apps.reservations.selectors import (
     cancellation_policy_for,
     cancellation_quote_build,
     hotel_ids_managed_by,
-    room_type_get,
 )
 from apps.reservations.services.inventory import rooms_release
-from hotel.eventbus import publish
-from hotel.row_insert import row_insert
+from hotel.bulk_rows import rows_insert
+from hotel.eventbus import publish, publish_all
 
 logger = logging.getLogger(__name__)
 
@@ -116,67 +119,119 @@ def reservation_request_from_order(
     guests: int,
     total_krw: int,
 ) -> tuple[Reservation, bool]:
-    """Turn a paid order into a reservation request and publish ``ReservationRequested``.
+    """One paid order as a reservation request (see ``reservations_request_from_orders``)."""
+    order = PaidOrder(
+        order_id=order_id,
+        order_reference=order_reference,
+        guest_id=guest_id,
+        guest_name=guest_name,
+        hotel_id=hotel_id,
+        room_type_id=room_type_id,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        total_krw=total_krw,
+    )
+    return reservations_request_from_orders(orders=[order])[0]
 
-    Idempotent: ``order_id`` is unique, so a second call for the same order (an event
-    delivered again) returns the existing reservation with ``False`` and publishes nothing.
-    The order's rooms were held when it was placed; they stay held while it is requested.
+
+def reservations_request_from_orders(
+    *, orders: Sequence[PaidOrder]
+) -> list[tuple[Reservation, bool]]:
+    """Turn paid orders into reservation requests; publish ``ReservationRequested`` for each.
+
+    Idempotent: ``order_id`` is unique, so an order requested before (an event delivered
+    again, or a racing caller) gets its existing reservation with ``False`` and publishes
+    nothing; a new one comes with ``True``. The orders' rooms were held when they were placed;
+    they stay held while requested. A constant number of statements, however many orders.
+
+    Raises ``ReservationsError`` (and writes nothing) if an order names a room type that does
+    not exist or is not of its hotel.
     """
+    if not orders:
+        return []
     with transaction.atomic():
-        room_type = room_type_get(room_type_id=room_type_id)
-        if room_type.hotel_id != hotel_id:
-            raise ReservationsError(
-                ReservationsErrorCode.ROOM_TYPE_NOT_FOUND,
-                f"Room type {room_type_id} is not a room type of hotel {hotel_id}.",
-                details={"field": "room_type_id", "hotel_id": hotel_id},
-                http_status=404,
-            )
+        room_types = RoomType.objects.select_related("hotel").in_bulk(
+            {order.room_type_id for order in orders}
+        )
+        for order in orders:
+            _check_room_type_of_hotel(room_types.get(order.room_type_id), order)
         now = timezone.now()
-        requested = Reservation(
-            order_id=order_id,
-            order_reference=order_reference,
-            guest_id=guest_id,
-            guest_name=guest_name[:100],
-            hotel_id=hotel_id,
-            room_type=room_type,
-            check_in=check_in,
-            check_out=check_out,
-            guests=guests,
-            total_krw=total_krw,
-            requested_at=now,
+        # One statement settles "requested before?" for every order: the insert leaves out
+        # the orders that have a reservation already.
+        written = rows_insert(
+            [
+                Reservation(
+                    order_id=order.order_id,
+                    order_reference=order.order_reference,
+                    guest_id=order.guest_id,
+                    guest_name=order.guest_name[:100],
+                    hotel_id=order.hotel_id,
+                    room_type=room_types[order.room_type_id],
+                    check_in=order.check_in,
+                    check_out=order.check_out,
+                    guests=order.guests,
+                    total_krw=order.total_krw,
+                    requested_at=now,
+                )
+                for order in orders
+            ],
+            unless_exists="order_id",
         )
-        # One statement settles "requested before?": the insert does nothing when a
-        # reservation for this order exists (an event delivered again, or a racing caller).
-        reservation = row_insert(requested, unless_exists="order_id")
-        if reservation is None:
-            return Reservation.objects.get(order_id=order_id), False
-        row_insert(
-            ReservationStatusChange(
-                reservation=reservation,
-                from_status="",
-                to_status=ReservationStatus.REQUESTED,
-                actor=Actor.SYSTEM,
-                note=f"Order {order_reference or order_id} paid.",
-                changed_at=now,
-            )
+        rows_insert(
+            [
+                ReservationStatusChange(
+                    reservation=reservation,
+                    from_status="",
+                    to_status=ReservationStatus.REQUESTED,
+                    actor=Actor.SYSTEM,
+                    note=f"Order {reservation.order_reference or reservation.order_id} paid.",
+                    changed_at=now,
+                )
+                for reservation in written
+            ]
         )
-        publish(
-            ReservationRequested(
-                reservation_id=reservation.pk,
-                order_id=order_id,
-                guest_id=guest_id,
-                hotel_id=hotel_id,
-                hotel_name=room_type.hotel.name,
-                room_type_id=room_type.pk,
-                room_type_name=room_type.name,
-                check_in=check_in,
-                check_out=check_out,
-                guests=guests,
-                requested_at=now,
-            ),
-            correlation_id=str(order_id),
+        publish_all(
+            [(_requested_event(reservation), str(reservation.order_id)) for reservation in written]
         )
-        return reservation, True
+        new = {reservation.order_id: reservation for reservation in written}
+        earlier = Reservation.objects.in_bulk(
+            [order.order_id for order in orders if order.order_id not in new],
+            field_name="order_id",
+        )
+    return [
+        (new[order.order_id], True) if order.order_id in new else (earlier[order.order_id], False)
+        for order in orders
+    ]
+
+
+def _check_room_type_of_hotel(room_type: RoomType | None, order: PaidOrder) -> None:
+    if room_type is None:
+        raise RoomTypeNotFound(room_type_id=order.room_type_id)
+    if room_type.hotel_id != order.hotel_id:
+        raise ReservationsError(
+            ReservationsErrorCode.ROOM_TYPE_NOT_FOUND,
+            f"Room type {order.room_type_id} is not a room type of hotel {order.hotel_id}.",
+            details={"field": "room_type_id", "hotel_id": order.hotel_id},
+            http_status=404,
+        )
+
+
+def _requested_event(reservation: Reservation) -> ReservationRequested:
+    room_type = reservation.room_type
+    return ReservationRequested(
+        reservation_id=reservation.pk,
+        order_id=reservation.order_id,
+        guest_id=reservation.guest_id,
+        hotel_id=reservation.hotel_id,
+        hotel_name=room_type.hotel.name,
+        room_type_id=room_type.pk,
+        room_type_name=room_type.name,
+        check_in=reservation.check_in,
+        check_out=reservation.check_out,
+        guests=reservation.guests,
+        requested_at=reservation.requested_at,
+    )
 
 
 def reservation_confirm(*, reservation_id: int, by: AbstractBaseUser) -> Reservation:

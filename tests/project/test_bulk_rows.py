@@ -1,4 +1,5 @@
-"""row_insert and rows_insert: what they write, what they leave out, and what they return."""
+"""row_insert, rows_insert and rows_update: what they write, what they leave out, what they
+return."""
 
 import uuid
 
@@ -7,8 +8,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from hotel import bulk_rows
+from hotel.bulk_rows import row_insert, rows_insert, rows_update
 from hotel.eventbus.models import StoredEvent
-from hotel.row_insert import row_insert, rows_insert
 
 pytestmark = pytest.mark.django_db
 
@@ -59,18 +61,40 @@ def test_unless_exists_writes_only_new_values_and_returns_exactly_those():
     assert row_insert(stored_event(4, event_id=taken), unless_exists="event_id") is None
 
 
-def test_rows_insert_splits_what_one_statement_cannot_carry():
-    rows = [stored_event(n) for n in range(3)]
-    per_statement = connection.ops.bulk_batch_size(
-        [f for f in StoredEvent._meta.concrete_fields if not f.primary_key], rows
+def test_rows_insert_splits_what_one_statement_cannot_carry(monkeypatch):
+    monkeypatch.setattr(bulk_rows, "MAX_PARAMETERS", 8 * 3)  # three events a statement
+    rows = [stored_event(n) for n in range(7)]
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        written = rows_insert(rows)
+
+    assert sum(q["sql"].startswith("INSERT") for q in queries.captured_queries) == 3
+    assert written == rows
+    assert StoredEvent.objects.count() == 7
+    assert sorted(row.pk for row in rows) == list(
+        StoredEvent.objects.order_by("id").values_list("id", flat=True)
     )
-    many = [stored_event(n) for n in range(min(per_statement + 5, 3000))]
 
-    written = rows_insert(many)
 
-    assert len(written) == len(many)
-    assert StoredEvent.objects.count() == len(many)
-    assert len({row.pk for row in many}) == len(many)
+def test_rows_update_writes_the_named_fields_of_every_row_in_one_statement():
+    rows = rows_insert([stored_event(n) for n in range(4)])
+    for n, row in enumerate(rows):
+        row.correlation_id = f"order-{n}"
+        row.payload = [] if n == 0 else {"n": n, "note": "바뀜"}
+        row.aggregate_id = "not written"
+
+    with CaptureQueriesContext(connection) as queries:
+        rows_update(rows, fields=["correlation_id", "payload"])
+
+    assert len(queries.captured_queries) == 1
+    stored = StoredEvent.objects.order_by("id")
+    assert [(r.correlation_id, r.payload) for r in stored] == [
+        ("order-0", []),
+        ("order-1", {"n": 1, "note": "바뀜"}),
+        ("order-2", {"n": 2, "note": "바뀜"}),
+        ("order-3", {"n": 3, "note": "바뀜"}),
+    ]
+    assert {r.aggregate_id for r in stored} == {"k0", "k1", "k2", "k3"}
 
 
 def test_nothing_to_insert_runs_nothing():
