@@ -10,8 +10,12 @@ below), and both split at 999 parameters on SQLite, whose limit has long been fa
 
 So these write the statement out, with table and column names from the model's ``_meta``, and
 convert every value through its field's own ``pre_save`` and ``get_db_prep_save``, exactly as
-``save()`` would. They read the same on PostgreSQL and on SQLite 3.35 or later (``RETURNING``,
-``UPDATE ... FROM``). What they skip, on purpose: ``pre_save``/``post_save`` signals and
+``save()`` would. On PostgreSQL each column travels as one array parameter, unnested in SQL:
+the statement's text is the same whatever the number of rows, so psycopg converts it once and
+the server prepares it once (psycopg caches no statement of over 50 parameters, and splitting a
+multi-row ``VALUES`` list anew was a sixth of the outbox worker's Python time). Elsewhere
+(SQLite 3.35 or later) it is a multi-row ``VALUES`` list, split at the database's parameter
+limit. What they skip, on purpose: ``pre_save``/``post_save`` signals and
 ``full_clean``: use them only for rows no receiver listens to and whose values the caller has
 already validated. Foreign keys are written from their ``<name>_id`` attribute. Database-
 generated columns (``GeneratedField``) are left to the database.
@@ -19,6 +23,7 @@ generated columns (``GeneratedField``) are left to the database.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache
@@ -30,8 +35,8 @@ from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 
-#: Parameters per statement at the most; rows beyond it go in a further statement. Far below
-#: PostgreSQL's limit (65,535), and a worker's batch (``OUTBOX["BATCH_SIZE"]``, 100) of the
+#: Parameters per statement at the most where rows travel as a ``VALUES`` list (SQLite); rows
+#: beyond it go in a further statement. A worker's batch (``OUTBOX["BATCH_SIZE"]``, 100) of the
 #: widest row here fits in one statement.
 MAX_PARAMETERS = 10_000
 
@@ -47,9 +52,14 @@ def _written_fields(model: type[Model]) -> tuple[Field, ...]:
 
 @lru_cache(maxsize=512)
 def _insert_sql(model: type[Model], unless_exists: str, rows: int) -> str:
+    """The INSERT of ``rows`` rows: ``rows == 0`` means one array per column (PostgreSQL)."""
     fields = _written_fields(model)
     columns = ", ".join(f'"{field.column}"' for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    if rows:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = f"VALUES {', '.join([row] * rows)}"
+    else:
+        source = f"SELECT * FROM unnest({_array_parameters(fields)})"
     returning = f'"{model._meta.pk.column}"'
     on_conflict = ""
     if unless_exists:
@@ -57,8 +67,18 @@ def _insert_sql(model: type[Model], unless_exists: str, rows: int) -> str:
         on_conflict = f' ON CONFLICT ("{key}") DO NOTHING'
         returning += f', "{key}"'
     return (
-        f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES {", ".join([row] * rows)}'
+        f'INSERT INTO "{model._meta.db_table}" ({columns}) {source}'
         f"{on_conflict} RETURNING {returning}"
+    )
+
+
+def _array_parameters(fields: Sequence[Field]) -> str:
+    """``%s::<type>[]`` per field, for PostgreSQL. The type's length is left out (``varchar``,
+    not ``varchar(64)``): an explicit cast would cut an over-long value short where the INSERT's
+    own assignment refuses it."""
+    connection = connections["default"]
+    return ", ".join(
+        f"%s::{re.sub(r'[(].*[)]', '', field.cast_db_type(connection))}[]" for field in fields
     )
 
 
@@ -83,13 +103,14 @@ def rows_insert(instances: Sequence[M], *, unless_exists: str = "") -> list[M]:
     fields = _written_fields(model)
     written: list[M] = []
     for chunk in _chunks(instances, connection, columns=len(fields)):
-        values = [
-            field.get_db_prep_save(field.pre_save(instance, add=True), connection)
-            for instance in chunk
-            for field in fields
-        ]
+        values = _prepared(chunk, fields, connection, add=True)
+        if connection.vendor == "postgresql":
+            sql, params = _insert_sql(model, unless_exists, 0), _by_column(values)
+        else:
+            sql = _insert_sql(model, unless_exists, len(chunk))
+            params = [value for row in values for value in row]
         with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(model, unless_exists, len(chunk)), values)
+            cursor.execute(sql, params)
             returned = cursor.fetchall()
         if unless_exists:
             # RETURNING lists only the rows written: find each by its unique value.
@@ -119,11 +140,8 @@ def row_insert(instance: M, *, unless_exists: str = "") -> M | None:
 
 def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
     """Write ``fields`` of each of ``instances`` (saved rows of one model) back, in one
-    statement: ``WITH changed(...) AS (VALUES ...) UPDATE ... FROM changed``.
-
-    PostgreSQL types a column of ``VALUES`` from its values alone (a column of NULLs would be
-    text), so there each value is cast to its column's type; SQLite needs no cast.
-    """
+    statement: ``UPDATE ... FROM`` the new values (unnested arrays on PostgreSQL, a ``VALUES``
+    list elsewhere), matched on the primary key."""
     if not instances:
         return
     model = type(instances[0])
@@ -134,33 +152,55 @@ def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
     table = quote(meta.db_table)
 
     def new_value(field: Field) -> str:
-        column = f"changed.{quote(field.column)}"
-        if connection.vendor == "postgresql":
-            return f"CAST({column} AS {field.cast_db_type(connection)})"
-        return column
+        return f"changed.{quote(field.column)}"
 
     given = [meta.pk, *written]
     columns = ", ".join(quote(field.column) for field in given)
     assignments = ", ".join(f"{quote(field.column)} = {new_value(field)}" for field in written)
-    row = "(" + ", ".join(["%s"] * len(given)) + ")"
+    match = f"{table}.{quote(meta.pk.column)} = changed.{quote(meta.pk.column)}"
     for chunk in _chunks(instances, connection, columns=len(given)):
-        params = [
-            field.get_db_prep_save(field.pre_save(instance, False), connection)
-            for instance in chunk
-            for field in given
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH changed ({columns}) AS (VALUES {', '.join([row] * len(chunk))}) "
-                f"UPDATE {table} SET {assignments} FROM changed "
-                f"WHERE {table}.{quote(meta.pk.column)} = changed.{quote(meta.pk.column)}",
-                params,
+        values = _prepared(chunk, given, connection, add=False)
+        if connection.vendor == "postgresql":
+            sql = (
+                f"UPDATE {table} SET {assignments} "
+                f"FROM unnest({_array_parameters(given)}) AS changed ({columns}) WHERE {match}"
             )
+            params = _by_column(values)
+        else:
+            row = "(" + ", ".join(["%s"] * len(given)) + ")"
+            sql = (
+                f"WITH changed ({columns}) AS (VALUES {', '.join([row] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM changed WHERE {match}"
+            )
+            params = [value for row_values in values for value in row_values]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def _prepared(
+    instances: Sequence[Model],
+    fields: Sequence[Field],
+    connection: BaseDatabaseWrapper,
+    *,
+    add: bool,
+) -> list[list]:
+    """Each instance's values as the database takes them, row by row."""
+    return [
+        [field.get_db_prep_save(field.pre_save(instance, add), connection) for field in fields]
+        for instance in instances
+    ]
+
+
+def _by_column(rows: list[list]) -> list[list]:
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def _chunks(
     instances: Sequence[M], connection: BaseDatabaseWrapper, *, columns: int
 ) -> Iterator[Sequence[M]]:
+    if connection.vendor == "postgresql":  # one array per column, whatever the rows
+        yield instances
+        return
     size = max(1, _max_parameters(connection) // columns)
     for start in range(0, len(instances), size):
         yield instances[start : start + size]
@@ -170,7 +210,7 @@ def _max_parameters(connection: BaseDatabaseWrapper) -> int:
     """``MAX_PARAMETERS``, or less where the database allows less (an SQLite built with a lower
     limit than the 32,766 of 3.32 and later)."""
     if connection.vendor != "sqlite":
-        return MAX_PARAMETERS
+        return min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS)
     connection.ensure_connection()
     limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return min(MAX_PARAMETERS, limit)

@@ -61,14 +61,16 @@ def test_unless_exists_writes_only_new_values_and_returns_exactly_those():
     assert row_insert(stored_event(4, event_id=taken), unless_exists="event_id") is None
 
 
-def test_rows_insert_splits_what_one_statement_cannot_carry(monkeypatch):
+def test_rows_insert_splits_a_values_list_that_one_statement_cannot_carry(monkeypatch):
     monkeypatch.setattr(bulk_rows, "MAX_PARAMETERS", 8 * 3)  # three events a statement
     rows = [stored_event(n) for n in range(7)]
 
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         written = rows_insert(rows)
 
-    assert sum(q["sql"].startswith("INSERT") for q in queries.captured_queries) == 3
+    # PostgreSQL takes one array per column, whatever the rows; SQLite a VALUES list.
+    statements = 1 if connection.vendor == "postgresql" else 3
+    assert sum(q["sql"].startswith("INSERT") for q in queries.captured_queries) == statements
     assert written == rows
     assert StoredEvent.objects.count() == 7
     assert sorted(row.pk for row in rows) == list(
@@ -101,3 +103,37 @@ def test_nothing_to_insert_runs_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert rows_insert([]) == []
     assert queries.captured_queries == []
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_statement_is_the_same_whatever_the_number_of_rows():
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        rows_insert([stored_event(n) for n in range(2)])
+        rows_insert([stored_event(n) for n in range(60)])
+        rows_update(list(StoredEvent.objects.all()), fields=["correlation_id"])
+        rows_update(list(StoredEvent.objects.all()[:3]), fields=["correlation_id"])
+
+    assert len({sql for sql in statements if sql.startswith("INSERT")}) == 1
+    assert len({sql for sql in statements if sql.startswith("UPDATE")}) == 1
+    assert StoredEvent.objects.count() == 62
+
+
+def test_an_over_long_value_is_refused_not_cut_short():
+    from django.db import DataError, IntegrityError
+
+    too_long = stored_event(0)
+    too_long.event_type = "x" * 101  # the column holds 100
+
+    if connection.vendor == "sqlite":  # SQLite does not enforce a varchar's length
+        rows_insert([too_long])
+        assert StoredEvent.objects.get().event_type == "x" * 101
+        return
+    with pytest.raises((DataError, IntegrityError)), transaction.atomic():
+        rows_insert([too_long])
+    assert StoredEvent.objects.count() == 0
