@@ -1,0 +1,243 @@
+"""Open-loop booking load: request i leaves at t0 + i / rate, whatever happened to the others.
+
+    python bench/open_loop_client.py --seed SEED.json --rate 100 --duration 60 --out OUT.json
+                                     [--url http://127.0.0.1:8200/api/orders/]
+
+Guests do not wait for each other: a closed-loop client (wrk's N connections, each sending its
+next request when the last one is answered) slows down with the server and so hides a server
+that falls behind. Here the schedule is fixed in advance; a slow answer only makes more
+requests be in flight at once (up to ``--limit`` connections; past that a request waits for a
+connection, which is counted). The run is bounded: ``rate x duration`` requests, each with a
+``--timeout`` (10 s), and the client gives up on whatever is still in flight ``--timeout`` +
+5 s after the last send.
+
+The requests are those of bench/booking.lua: POST /api/orders/ for a random (hotel, room type)
+of the seed, a random night of its range for 1-3 nights, two guests, card, a unique sandbox
+payment key and Idempotency-Key, as a random seeded guest (token).
+
+OUT.json holds, per request (index i, in send order): ``scheduled`` (i / rate, seconds after
+t0), ``sent`` (when this client actually started the request), ``done`` (answer or error, all
+on one monotonic clock, seconds after t0), ``status`` (HTTP status, or an error kind:
+``timeout``, ``connect``, ``disconnected``, ``other:<Exception>``, ``unfinished``); and t0 as
+wall-clock time, the client's own CPU seconds over the load, and how many requests had to wait
+for a free connection. It prints ``START <t0>`` and ``END <wall time>`` on stdout when the
+load starts and ends (bench/event_pace.py takes its CPU snapshots then). The client's own
+lateness (``sent - scheduled``) says whether the offered rate was really offered: if this
+process falls behind, the figures are the client's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+ALLOWED_HOSTS = frozenset({"127.0.0.1"})
+# Below gunicorn's keepalive (5 s, deploy/gunicorn.conf.py): the client drops an idle
+# connection before the server does, so a POST is never written into a connection the server
+# has just closed (aiohttp does not retry a POST; that error would be the client's making).
+KEEPALIVE_SECONDS = 4.0
+
+
+@dataclass(frozen=True)
+class Seed:
+    tokens: list[str]
+    room_types: list[tuple[int, int]]
+    first_night: date
+    nights: int
+
+    @classmethod
+    def load(cls, path: Path) -> Seed:
+        data = json.loads(path.read_text())
+        return cls(
+            tokens=list(data["tokens"]),
+            room_types=[(int(h), int(r)) for h, r in data["room_types"]],
+            first_night=date.fromisoformat(data["first_night"]),
+            nights=int(data["nights"]),
+        )
+
+
+def booking_request(seed: Seed, rng: random.Random, unique: str) -> tuple[str, dict[str, str]]:
+    """One booking as bench/booking.lua sends it: (JSON body, headers)."""
+    hotel_id, room_type_id = rng.choice(seed.room_types)
+    check_in = seed.first_night + timedelta(days=rng.randrange(seed.nights))
+    check_out = check_in + timedelta(days=rng.randint(1, 3))
+    body = json.dumps(
+        {
+            "hotel_id": hotel_id,
+            "room_type_id": room_type_id,
+            "check_in": check_in.isoformat(),
+            "check_out": check_out.isoformat(),
+            "guests": 2,
+            "payment_method": "card",
+            "payment_key": f"test_ok_{unique}",
+        }
+    )
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Token {rng.choice(seed.tokens)}",
+        "Idempotency-Key": f"pace-{unique}",
+    }
+    return body, headers
+
+
+@dataclass
+class Record:
+    scheduled: list[float] = field(default_factory=list)
+    sent: list[float | None] = field(default_factory=list)
+    done: list[float | None] = field(default_factory=list)
+    status: list[int | str] = field(default_factory=list)
+
+    def add(self, scheduled: float) -> int:
+        self.scheduled.append(scheduled)
+        self.sent.append(None)
+        self.done.append(None)
+        self.status.append("unfinished")
+        return len(self.scheduled) - 1
+
+
+def error_kind(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+        return "timeout"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect"
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+        return "disconnected"
+    return f"other:{type(exc).__name__}"
+
+
+async def run_load(
+    url: str,
+    seed: Seed,
+    *,
+    rate: float,
+    duration: float,
+    timeout: float,
+    limit: int,
+    random_seed: int,
+) -> dict[str, Any]:
+    count = round(rate * duration)
+    rng = random.Random(random_seed)
+    run_id = uuid.uuid4().hex[:10]
+    # The requests are drawn before the clock starts: the schedule loop only sends.
+    requests = [booking_request(seed, rng, f"{run_id}_{i}") for i in range(count)]
+    record = Record()
+    waits = {"connection_queued": 0, "connections_created": 0}
+
+    async def on_queued(*_: object) -> None:
+        waits["connection_queued"] += 1
+
+    async def on_created(*_: object) -> None:
+        waits["connections_created"] += 1
+
+    trace = aiohttp.TraceConfig()
+    trace.on_connection_queued_start.append(on_queued)
+    trace.on_connection_create_end.append(on_created)
+    connector = aiohttp.TCPConnector(limit=limit, keepalive_timeout=KEEPALIVE_SECONDS)
+    loop = asyncio.get_running_loop()
+    async with aiohttp.ClientSession(
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        trace_configs=[trace],
+    ) as session:
+
+        async def send(i: int, t0: float) -> None:
+            record.sent[i] = loop.time() - t0
+            body, headers = requests[i]
+            try:
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    record.status[i] = response.status
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                record.status[i] = error_kind(exc)
+            finally:
+                record.done[i] = loop.time() - t0
+
+        tasks: set[asyncio.Task[None]] = set()
+        t0_wall, t0 = time.time(), loop.time()
+        cpu0 = sum(os.times()[:2])
+        print(f"START {t0_wall:.6f}", flush=True)  # the driver takes its CPU snapshots now
+        for i in range(count):
+            scheduled = i / rate
+            delay = t0 + scheduled - loop.time()
+            # Behind schedule, the next requests go at once (never skipped), but the loop still
+            # yields so the ones already due are written out.
+            await asyncio.sleep(max(0.0, delay))
+            index = record.add(scheduled)
+            task = asyncio.create_task(send(index, t0))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        sent_all = loop.time() - t0
+        if tasks:
+            _, pending = await asyncio.wait(set(tasks), timeout=timeout + 5)
+            for task in pending:  # cannot happen with the session's timeout; bounded anyway
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        finished = loop.time() - t0
+        cpu = sum(os.times()[:2]) - cpu0
+        print(f"END {t0_wall + finished:.6f}", flush=True)
+    return {
+        "url": url,
+        "rate": rate,
+        "duration_s": duration,
+        "count": count,
+        "timeout_s": timeout,
+        "connection_limit": limit,
+        "t0_wall": t0_wall,
+        "sent_all_s": sent_all,
+        "finished_s": finished,
+        "cpu_seconds": cpu,
+        **waits,
+        "requests": {
+            "scheduled": record.scheduled,
+            "sent": record.sent,
+            "done": record.done,
+            "status": record.status,
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8200/api/orders/")
+    parser.add_argument("--seed", type=Path, required=True, help="bench/seed_bookings.py output")
+    parser.add_argument("--rate", type=float, required=True, help="requests per second")
+    parser.add_argument("--duration", type=float, required=True, help="seconds")
+    parser.add_argument("--timeout", type=float, default=10.0, help="per request, seconds")
+    parser.add_argument("--limit", type=int, default=512, help="connections at most")
+    parser.add_argument("--random-seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    host = urlsplit(args.url).hostname
+    if host not in ALLOWED_HOSTS:
+        parser.error(f"this load client only targets {', '.join(sorted(ALLOWED_HOSTS))}: {host}")
+    if not (0 < args.rate <= 10_000 and 0 < args.duration <= 3600):
+        parser.error("--rate must be in (0, 10000] and --duration in (0, 3600]")
+    result = asyncio.run(
+        run_load(
+            args.url,
+            Seed.load(args.seed),
+            rate=args.rate,
+            duration=args.duration,
+            timeout=args.timeout,
+            limit=args.limit,
+            random_seed=args.random_seed,
+        )
+    )
+    args.out.write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
