@@ -46,6 +46,7 @@ from apps.reservations.events import (
 from hotel.bulk_rows import rows_insert, rows_update
 from hotel.eventbus import Batch, Event, EventMeta
 from hotel.eventbus.models import StoredEvent
+from hotel.lookups import InArray
 
 #: Every event type the projection folds, in the order a booking usually sees them.
 MYPAGE_EVENT_TYPES: tuple[type[Event], ...] = (
@@ -126,12 +127,12 @@ def mypage_apply_batch(*, items: Batch) -> list[bool]:
     entries = {
         entry.order_id: entry
         for entry in MypageEntry.objects.select_for_update()
-        .filter(order_id__in=order_ids)
+        .filter(InArray("order_id", order_ids))
         .order_by("order_id")
     }
     done_before = set(
         MypageTimelineEntry.objects.filter(
-            event_id__in=[meta.event_id for _, meta in items]
+            InArray("event_id", [meta.event_id for _, meta in items])
         ).values_list("event_id", flat=True)
     )
     new: dict[int, MypageEntry] = {}

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
 from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
+from hotel.lookups import InArray
 
 
 def guest_default_name(*, user: AbstractBaseUser) -> str:
@@ -39,7 +40,7 @@ def guest_profiles_by_user_ids(*, user_ids: Collection[int]) -> dict[int, GuestP
     """
     if not user_ids:
         return {}
-    users = get_user_model().objects.filter(pk__in=user_ids).select_related("guest_profile")
+    users = get_user_model().objects.filter(InArray("pk", user_ids)).select_related("guest_profile")
     profiles = {}
     for user in users:
         try:

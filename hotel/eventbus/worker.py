@@ -49,6 +49,7 @@ from hotel.eventbus.subscriptions import (
     takes_batches,
 )
 from hotel.eventbus.wakeup import Wakeup
+from hotel.lookups import InArray
 
 logger = logging.getLogger("hotel.eventbus.worker")
 
@@ -259,7 +260,9 @@ class OutboxWorker:
             self._walk_the_queue_in_order()
             rows = list(claimable[: limit or self.batch_size])
             if rows:
-                Delivery.objects.using(self.using).filter(id__in=[row[0] for row in rows]).update(
+                Delivery.objects.using(self.using).filter(
+                    InArray("id", [row[0] for row in rows])
+                ).update(
                     lease_token=token,
                     leased_until=now + self.lease,
                     attempts=F("attempts") + 1,
@@ -336,7 +339,7 @@ class OutboxWorker:
             owned = set(
                 Delivery.objects.using(self.using)
                 .select_for_update()
-                .filter(id__in=ids, lease_token=claim.token, state=PENDING)
+                .filter(InArray("id", ids), lease_token=claim.token, state=PENDING)
                 .values_list("id", flat=True)
             )
             result.lost.extend(d.id for d in claim.deliveries if d.id not in owned)
@@ -364,13 +367,13 @@ class OutboxWorker:
                     self._run_one_by_one(group, events, result, failures)
             now = timezone.now()
             if result.done:
-                Delivery.objects.using(self.using).filter(id__in=result.done).update(
+                Delivery.objects.using(self.using).filter(InArray("id", result.done)).update(
                     state=DONE, completed_at=now, lease_token=None, leased_until=None
                 )
             for delivery, error in failures:
                 self._record_failure(delivery, error, now=now, result=result)
             if result.released:
-                Delivery.objects.using(self.using).filter(id__in=result.released).update(
+                Delivery.objects.using(self.using).filter(InArray("id", result.released)).update(
                     lease_token=None, leased_until=None, attempts=F("attempts") - 1
                 )
         if result.lost:
@@ -411,7 +414,7 @@ class OutboxWorker:
         """
         ids = [delivery.id for delivery in deliveries]
         leased = Delivery.objects.using(self.using).filter(
-            id__in=ids, lease_token=token, state=PENDING
+            InArray("id", ids), lease_token=token, state=PENDING
         )
         owned = set(leased.values_list("id", flat=True))
         result.lost.extend(d.id for d in deliveries if d.id not in owned)
@@ -442,7 +445,7 @@ class OutboxWorker:
                     self._record_outside_outcomes(token, outcomes, result)
                     outcomes, group_started = [], time.monotonic()
         self._record_outside_outcomes(token, outcomes, result)
-        if released and leased.filter(id__in=released).update(
+        if released and leased.filter(InArray("id", released)).update(
             lease_token=None, leased_until=None, attempts=F("attempts") - 1
         ):
             result.released.extend(released)
@@ -459,13 +462,15 @@ class OutboxWorker:
             still_ours = set(
                 Delivery.objects.using(self.using)
                 .select_for_update()
-                .filter(id__in=[d.id for d, _ in outcomes], lease_token=token, state=PENDING)
+                .filter(
+                    InArray("id", [d.id for d, _ in outcomes]), lease_token=token, state=PENDING
+                )
                 .values_list("id", flat=True)
             )
             now = timezone.now()
             done = [d.id for d, error in outcomes if error is None and d.id in still_ours]
             if done:
-                Delivery.objects.using(self.using).filter(id__in=done).update(
+                Delivery.objects.using(self.using).filter(InArray("id", done)).update(
                     state=DONE, completed_at=now, lease_token=None, leased_until=None
                 )
                 result.done.extend(done)
@@ -479,7 +484,8 @@ class OutboxWorker:
                     self._record_failure(delivery, error, now=now, result=result)
 
     def _load_events(self, event_ids: set[int]) -> _Events:
-        return _Events(StoredEvent.objects.using(self.using).in_bulk(event_ids))
+        stored = StoredEvent.objects.using(self.using).filter(InArray("id", event_ids))
+        return _Events({event.pk: event for event in stored})
 
     def _run_handler(
         self, group: Sequence[ClaimedDelivery], events: _Events, isolate: bool

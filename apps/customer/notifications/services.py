@@ -58,6 +58,7 @@ from apps.customer.projection import mypage_catch_up
 from apps.customer.selectors import guest_profiles_by_user_ids
 from hotel.bulk_rows import rows_insert
 from hotel.correlation import correlation_context
+from hotel.lookups import InArray
 
 logger = logging.getLogger("apps.customer.notifications")
 
@@ -253,7 +254,9 @@ class _Message:
 
 
 def _timeline_rows(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MypageTimelineEntry]:
-    rows = MypageTimelineEntry.objects.select_related("entry").filter(event_id__in=event_ids)
+    rows = MypageTimelineEntry.objects.select_related("entry").filter(
+        InArray("event_id", event_ids)
+    )
     return {row.event_id: row for row in rows}
 
 
@@ -297,7 +300,7 @@ def _final_notifications(keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Notificat
     if not keys:
         return {}
     done = Notification.objects.filter(
-        idempotency_key__in=keys,
+        InArray("idempotency_key", keys),
         status__in=[Notification.Status.SENT, Notification.Status.SKIPPED],
     )
     return {notification.idempotency_key: notification for notification in done}
@@ -427,7 +430,7 @@ def _notifications_record_sent(sent: Sequence[tuple[Notification, str]]) -> None
         return
     now = timezone.now()
     provider_ids = {notification.pk: provider_id[:200] for notification, provider_id in sent}
-    Notification.objects.filter(pk__in=provider_ids).exclude(
+    Notification.objects.filter(InArray("pk", provider_ids)).exclude(
         status=Notification.Status.SENT
     ).update(
         status=Notification.Status.SENT,

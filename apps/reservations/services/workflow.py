@@ -46,6 +46,7 @@ from apps.reservations.selectors import (
 from apps.reservations.services.inventory import rooms_release
 from hotel.bulk_rows import rows_insert
 from hotel.eventbus import publish, publish_all
+from hotel.lookups import InArray
 
 logger = logging.getLogger(__name__)
 
@@ -151,9 +152,11 @@ def reservations_request_from_orders(
     if not orders:
         return []
     with transaction.atomic():
-        room_types = RoomType.objects.select_related("hotel").in_bulk(
-            {order.room_type_id for order in orders}
-        )
+        wanted = InArray("id", {order.room_type_id for order in orders})
+        room_types = {
+            room_type.pk: room_type
+            for room_type in RoomType.objects.select_related("hotel").filter(wanted)
+        }
         for order in orders:
             _check_room_type_of_hotel(room_types.get(order.room_type_id), order)
         now = timezone.now()
