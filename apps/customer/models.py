@@ -129,7 +129,13 @@ class MypageTimelineEntry(models.Model):
     """One event of a booking as the guest's timeline shows it. ``event_id`` is unique: an
     event applied once is never applied again (the projection's idempotency)."""
 
-    entry = models.ForeignKey(MypageEntry, on_delete=models.CASCADE, related_name="timeline")
+    # No foreign key constraint in the database: a timeline row is written under its entry's row
+    # lock, by the projection alone (a read model, rebuilt from the events); the constraint's
+    # check was a locking read of the entry per row, the projection's largest cost in
+    # PostgreSQL. CASCADE still holds in the ORM.
+    entry = models.ForeignKey(
+        MypageEntry, on_delete=models.CASCADE, related_name="timeline", db_constraint=False
+    )
     event_id = models.UUIDField(unique=True)
     event_type = models.CharField(max_length=100)
     #: What happened, e.g. "booked", "paid", "requested", "confirmed", "refunded".

@@ -64,8 +64,16 @@ class Delivery(models.Model):
         DONE = "done"
         DEAD = "dead"
 
+    # No foreign key constraint in the database: the event and its deliveries are written by one
+    # statement, and events are never deleted (PROTECT still guards the ORM). The constraint's
+    # check, a locking read of the event per delivery inserted, was PostgreSQL's largest cost
+    # of the event flow (0.25 ms a delivery at 150 bookings/s, pg_stat_statements).
     event = models.ForeignKey(
-        StoredEvent, on_delete=models.PROTECT, related_name="deliveries", db_index=False
+        StoredEvent,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        db_index=False,
+        db_constraint=False,
     )
     handler = models.CharField(max_length=150)
     # "<aggregate type>:<aggregate id>": a handler's deliveries with one key run in id order.
