@@ -10,15 +10,17 @@ below), and both split at 999 parameters on SQLite, whose limit has long been fa
 
 So these write the statement out, with table and column names from the model's ``_meta``, and
 convert every value through its field's own ``pre_save`` and ``get_db_prep_save``, exactly as
-``save()`` would. On PostgreSQL each column travels as one array parameter, unnested in SQL:
-the statement's text is the same whatever the number of rows, so psycopg converts it once and
-the server prepares it once (psycopg caches no statement of over 50 parameters, and splitting a
-multi-row ``VALUES`` list anew was a sixth of the outbox worker's Python time). Elsewhere
-(SQLite 3.35 or later) it is a multi-row ``VALUES`` list, split at the database's parameter
-limit. What they skip, on purpose: ``pre_save``/``post_save`` signals and
-``full_clean``: use them only for rows no receiver listens to and whose values the caller has
-already validated. Foreign keys are written from their ``<name>_id`` attribute. Database-
-generated columns (``GeneratedField``) are left to the database.
+``save()`` would. On PostgreSQL each column of several rows travels as one array parameter,
+unnested in SQL: the statement's text is the same whatever the number of rows, so psycopg
+converts it once and the server prepares it once (psycopg caches no statement of over 50
+parameters, and splitting a multi-row ``VALUES`` list anew was a sixth of the outbox worker's
+Python time); a single inserted row goes as plain parameters. Elsewhere (SQLite 3.35 or later)
+it is a multi-row ``VALUES`` list, split at the database's parameter limit.
+
+What they skip, on purpose: ``pre_save``/``post_save`` signals and ``full_clean``: use them
+only for rows no receiver listens to and whose values the caller has already validated.
+Foreign keys are written from their ``<name>_id`` attribute. Database-generated columns
+(``GeneratedField``) are left to the database.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def rows_insert(instances: Sequence[M], *, unless_exists: str = "") -> list[M]:
     written: list[M] = []
     for chunk in _chunks(instances, connection, columns=len(fields)):
         values = _prepared(chunk, fields, connection, add=True)
-        if connection.vendor == "postgresql":
+        if _as_arrays(connection, chunk):
             sql, params = _insert_sql(model, unless_exists, 0), _by_column(values)
         else:
             sql = _insert_sql(model, unless_exists, len(chunk))
@@ -160,6 +162,7 @@ def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
     match = f"{table}.{quote(meta.pk.column)} = changed.{quote(meta.pk.column)}"
     for chunk in _chunks(instances, connection, columns=len(given)):
         values = _prepared(chunk, given, connection, add=False)
+        # Arrays even for one row: a VALUES list's columns would need casts on PostgreSQL.
         if connection.vendor == "postgresql":
             sql = (
                 f"UPDATE {table} SET {assignments} "
@@ -175,6 +178,13 @@ def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
             params = [value for row_values in values for value in row_values]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+def _as_arrays(connection: BaseDatabaseWrapper, rows: Sequence[Model]) -> bool:
+    """Inserted columns as arrays: on PostgreSQL, for more than one row. One row (the booking
+    path's inserts) is cheaper as plain parameters: few enough for psycopg to cache its
+    statement, and no list to adapt per column."""
+    return connection.vendor == "postgresql" and len(rows) > 1
 
 
 def _prepared(

@@ -118,10 +118,13 @@ def test_on_postgresql_the_statement_is_the_same_whatever_the_number_of_rows():
         rows_insert([stored_event(n) for n in range(60)])
         rows_update(list(StoredEvent.objects.all()), fields=["correlation_id"])
         rows_update(list(StoredEvent.objects.all()[:3]), fields=["correlation_id"])
+        row_insert(stored_event(99))  # one row: plain parameters
 
-    assert len({sql for sql in statements if sql.startswith("INSERT")}) == 1
+    inserts = [sql for sql in statements if sql.startswith("INSERT")]
+    assert len(set(inserts[:2])) == 1
+    assert "unnest" not in inserts[2]
     assert len({sql for sql in statements if sql.startswith("UPDATE")}) == 1
-    assert StoredEvent.objects.count() == 62
+    assert StoredEvent.objects.count() == 63
 
 
 def test_an_over_long_value_is_refused_not_cut_short():
