@@ -37,10 +37,10 @@ from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 
-#: Parameters per statement at the most where rows travel as a ``VALUES`` list (SQLite); rows
-#: beyond it go in a further statement. A worker's batch (``OUTBOX["BATCH_SIZE"]``, 100) of the
-#: widest row here fits in one statement.
-MAX_PARAMETERS = 10_000
+#: Parameters per statement at the most where rows travel as a ``VALUES`` list (SQLite, whose
+#: limit is 32,766 since 3.32); rows beyond it go in a further statement. A worker's batch
+#: (``OUTBOX["BATCH_SIZE"]``, 500) of the widest row here (a mypage entry) fits in one.
+MAX_PARAMETERS = 32_000
 
 
 @cache
