@@ -39,7 +39,8 @@ M = TypeVar("M", bound=Model)
 
 #: Parameters per statement at the most where rows travel as a ``VALUES`` list (SQLite, whose
 #: limit is 32,766 since 3.32); rows beyond it go in a further statement. A worker's batch
-#: (``OUTBOX["BATCH_SIZE"]``, 500) of the widest row here (a mypage entry) fits in one.
+#: (``OUTBOX["BATCH_SIZE"]``, 100 by default) of the widest row here (a mypage entry) fits in
+#: one, and so does one of 1,000.
 MAX_PARAMETERS = 32_000
 
 
