@@ -141,11 +141,14 @@ def drain_with_workers(workers: int, total: int, *, timeout: float = 600) -> dic
             "FROM eventbus_delivery WHERE state = 'done' GROUP BY 1 ORDER BY 1",
             (started_at,),
         ).fetchall()
+        (elapsed,) = conn.execute(
+            "SELECT extract(epoch FROM max(completed_at) - %s)::float FROM eventbus_delivery",
+            (started_at,),
+        ).fetchone()
     samples, done = [(0.0, 0)], 0
     for second, count in per_second:
         done += count
-        samples.append((second + 1.0, done))
-    elapsed = samples[-1][0]
+        samples.append((min(second + 1.0, elapsed), done))
     return {"samples": samples, "elapsed_s": elapsed, "rate": done / elapsed, "peak_rss_mib": peak}
 
 
