@@ -176,7 +176,7 @@ def peak_rss_mib(pids: list[int]) -> float:
     for pid in pids:
         try:
             status = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:
+        except OSError:  # gone meanwhile
             continue
         total += int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
     return total / 1024
@@ -188,7 +188,7 @@ def cpu_seconds(pids: list[int]) -> float:
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
+        except OSError:  # gone meanwhile (FileNotFoundError, or ProcessLookupError mid-read)
             continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
