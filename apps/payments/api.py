@@ -1,6 +1,6 @@
 """The payments context's published interface: the only module other contexts may call.
 
-Booking uses it in three steps (DESIGN.md section 3)::
+Booking uses it in three steps (docs/ARCHITECTURE.md, "Book and pay")::
 
     approved = payments_api.charge(...)            # outside any transaction (network call)
     with transaction.atomic():

@@ -64,7 +64,7 @@ class ProviderCallInsideTransaction(RuntimeError):
     """A provider call was attempted inside ``transaction.atomic()``.
 
     A programming error, not a domain error: holding a transaction (and its row locks) across
-    a network call would let one slow provider serialise every booking (DESIGN.md section 3).
+    a network call would let one slow provider serialise every booking.
     """
 
 

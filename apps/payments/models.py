@@ -24,7 +24,7 @@ class PaymentMethod(models.TextChoices):
 
 
 class IllegalPaymentTransition(PaymentError):
-    """A status change the payment status model does not allow (DESIGN.md section 4)."""
+    """A status change the payment status model does not allow."""
 
     http_status = 409
 

@@ -1,4 +1,4 @@
-"""Structured logs with the order id as correlation id (DESIGN.md 10): every line of a request
+"""Structured logs with the order id as correlation id: every line of a request
 carries its request id, every line of a handler run its event's correlation id, and
 LOG_FORMAT=json writes one JSON object per line."""
 

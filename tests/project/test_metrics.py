@@ -1,4 +1,4 @@
-"""GET /metrics: Prometheus text with the outbox's backlog, dead letters and lag (DESIGN.md 5),
+"""GET /metrics: Prometheus text with the outbox's backlog, dead letters and lag,
 open only to DEBUG, staff users and the METRICS_TOKEN bearer."""
 
 import re

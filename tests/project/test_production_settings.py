@@ -1,4 +1,4 @@
-"""Settings read the environment; production refuses unsafe values at start-up (DESIGN.md 9)."""
+"""Settings read the environment; production refuses unsafe values at start-up."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""Book and pay in one request (DESIGN.md section 3).
+"""Book and pay in one request (docs/ARCHITECTURE.md, "Book and pay").
 
     order_begin      T1: quote, create the order (pending_payment), hold every night's room
     payments.charge  the provider call, outside any transaction or row lock

@@ -1,4 +1,4 @@
-"""Guest cancellation (DESIGN.md section 3, "Cancel").
+"""Guest cancellation (docs/ARCHITECTURE.md, "Cancel").
 
     order_cancellation_quote  what cancelling now would cost (the hotel's policy), no writes
     order_cancel              one transaction: the order (row-locked) becomes cancelled with the
