@@ -30,15 +30,14 @@ _signals = blinker.Namespace()
 _by_event_type: dict[str, list[str]] = defaultdict(list)
 _subscriptions: dict[tuple[str, str], Subscription] = {}
 _in_transaction: dict[str, bool] = {}
-_batch_functions: dict[str, Callable[[Sequence[tuple[Any, EventMeta]]], None]] = {}
-# Batch handlers are connected here, with their name as the sender.
-_batch_signal = _signals.signal("hotel.eventbus.batch")
-
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E, EventMeta], None]
 #: What a batch handler receives: the claimed events of its name, in publication order.
 Batch = Sequence[tuple[Event, EventMeta]]
-BatchHandler = Callable[[Batch], None]
+
+_batch_functions: dict[str, Callable[[Batch], None]] = {}
+# Batch handlers are connected here, with their name as the sender.
+_batch_signal = _signals.signal("hotel.eventbus.batch")
 
 
 class HandlerNotSubscribed(LookupError):
@@ -160,13 +159,10 @@ def dispatch(handler_name: str, event: Event, meta: EventMeta) -> None:
 
 
 def dispatch_batch(handler_name: str, items: Batch) -> None:
-    """Run one batch handler for ``items``, through the batch signal (a single-event handler
-    gets them one by one)."""
+    """Run one batch handler for ``items``, through the batch signal."""
+    if handler_name not in _batch_functions:
+        raise HandlerNotSubscribed(f"{handler_name!r} does not take batches")
     for _, meta in items:
         if (meta.event_type, handler_name) not in _subscriptions:
             raise HandlerNotSubscribed(f"{handler_name!r} does not handle {meta.event_type}")
-    if handler_name in _batch_functions:
-        _batch_signal.send(handler_name, items=items)
-        return
-    for event, meta in items:
-        signal_for(meta.event_type).send(handler_name, event=event, meta=meta)
+    _batch_signal.send(handler_name, items=items)
