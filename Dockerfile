@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every role: deploy/entrypoint.sh [all|web|worker|migrate] (default all: migrations,
-# then gunicorn and the outbox worker side by side). See the README's "Operations".
+# then gunicorn and the outbox worker side by side). See docs/operations.md.
 #
 #   docker build -t hotel .
 #   docker run --rm -p 8000:8000 -e SECRET_KEY=... -e ALLOWED_HOSTS=localhost \
