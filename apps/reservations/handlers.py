@@ -39,8 +39,9 @@ def booking_flow(batch: Batch) -> None:
     delivered: a constant number of statements for the round); a cancelled order cancels its
     reservation and charges the policy's fee.
 
-    A round holds at most one event of an order, so the order of the two kinds here does not
-    matter.
+    A round may hold both events of an order (the worker hands over a queue's next deliveries
+    with its head). Requests go first, then cancellations, which keeps each order's events in
+    their order: an order is placed before it can be cancelled.
     """
     _fail_if_injected()
     placed = [event for event, _ in batch if isinstance(event, OrderPlaced)]

@@ -7,12 +7,14 @@ One round is two transactions:
    token and expiry. Claimable means pending, due (not in backoff), not under a live lease, and
    the *head* of its (handler, aggregate) queue: no earlier delivery of the same aggregate to the
    same handler is still open. That keeps each aggregate's events in publication order per
-   handler, and lets a dead delivery hold back only its own aggregate.
+   handler, and lets a dead delivery hold back only its own aggregate. With room left, the
+   claim adds the deliveries that follow each head in its queue (``_queue_runs``).
 2. **Handle**: re-lock the batch *where the lease token is still ours* (a worker whose lease ran
    out and was taken over finds its rows gone and writes nothing), run each handler in a
    savepoint, and in the same transaction mark successes done and failures for retry or the
-   dead letter. A crash anywhere rolls the handlers' effects back with the marks; the lease then
-   expires and another worker takes the deliveries over.
+   dead letter; the rest of a failed delivery's queue in the round is given back unhandled. A
+   crash anywhere rolls the handlers' effects back with the marks; the lease then expires and
+   another worker takes the deliveries over.
 
 A batch handler (``subscribe(..., batch=True)``) gets all of its deliveries in the round in one
 call; every other handler gets one delivery per call.
@@ -123,6 +125,12 @@ class ClaimedDelivery:
     event_id: int
     handler: str
     attempts: int
+    aggregate_key: str = ""
+
+    @property
+    def queue(self) -> tuple[str, str]:
+        """The (handler, aggregate) queue it stands in; its deliveries are handled in id order."""
+        return (self.handler, self.aggregate_key)
 
 
 @dataclass(frozen=True)
@@ -248,17 +256,20 @@ class OutboxWorker:
             .filter(~Exists(earlier_open))
             .order_by("id")
             .select_for_update(skip_locked=True)
-            .values_list("id", "event_id", "handler", "attempts")
+            .values_list("id", "event_id", "handler", "attempts", "aggregate_key")
         )
 
     def claim(self, *, limit: int | None = None) -> Claim:
         """Take up to ``limit`` claimable deliveries under a fresh lease (see module docs)."""
         now = timezone.now()
         token = uuid.uuid4()
+        limit = limit or self.batch_size
         claimable = self.claim_queryset(now)
         with transaction.atomic(using=self.using):
             self._walk_the_queue_in_order()
-            rows = list(claimable[: limit or self.batch_size])
+            rows = list(claimable[:limit])
+            if rows and len(rows) < limit:
+                rows += self._queue_runs(rows, now=now, room=limit - len(rows))
             if rows:
                 Delivery.objects.using(self.using).filter(
                     InArray("id", [row[0] for row in rows])
@@ -268,10 +279,64 @@ class OutboxWorker:
                     attempts=F("attempts") + 1,
                 )
         deliveries = tuple(
-            ClaimedDelivery(id=id_, event_id=event_id, handler=handler, attempts=attempts + 1)
-            for id_, event_id, handler, attempts in rows
+            ClaimedDelivery(
+                id=id_,
+                event_id=event_id,
+                handler=handler,
+                attempts=attempts + 1,
+                aggregate_key=aggregate_key,
+            )
+            for id_, event_id, handler, attempts, aggregate_key in sorted(rows)
         )
         return Claim(token=token, deliveries=deliveries)
+
+    def _queue_runs(self, heads: list[tuple], *, now: datetime, room: int) -> list[tuple]:
+        """The deliveries that follow the claimed heads in their queues, up to ``room`` of them.
+
+        An order's events usually come in twos and threes (placed and paid commit together),
+        and a queue gives out only its head: without this, each of them would wait a round
+        for the one before it. A head's followers are safe to take with it: no other worker
+        can claim them while the head is open (they are not heads), so they need no
+        ``SKIP LOCKED``. A queue's run stops at its first delivery that is not claimable
+        (leased, in backoff, dead), and the rows are taken in id order, so every queue's run
+        is a prefix of that queue. The handling keeps the order: when a delivery fails, the
+        rest of its queue's run in the round is given back unhandled.
+        """
+        head_of = {(handler, key): id_ for id_, _, handler, _, key in heads}
+        candidates = (
+            Delivery.objects.using(self.using)
+            .exclude(state=DONE)
+            .filter(
+                InArray("handler", {handler for handler, _ in head_of}),
+                InArray("aggregate_key", {key for _, key in head_of}),
+                id__gt=min(head_of.values()),
+            )
+            .order_by("id")
+            .values_list(
+                "id",
+                "event_id",
+                "handler",
+                "attempts",
+                "aggregate_key",
+                "state",
+                "available_at",
+                "leased_until",
+            )
+        )[: 4 * (room + len(heads))]  # a cut in id order still leaves every run a prefix
+        runs: list[tuple] = []
+        stopped: set[tuple[str, str]] = set()
+        for id_, event_id, handler, attempts, key, state, available_at, leased_until in candidates:
+            queue = (handler, key)
+            if queue not in head_of or id_ <= head_of[queue] or queue in stopped:
+                continue
+            claimable = state == PENDING and available_at <= now
+            if not claimable or (leased_until is not None and leased_until >= now):
+                stopped.add(queue)
+                continue
+            runs.append((id_, event_id, handler, attempts, key))
+            if len(runs) == room:
+                break
+        return runs
 
     def _walk_the_queue_in_order(self) -> None:
         """Make PostgreSQL claim by walking ``delivery_pending`` in id order (PostgreSQL only).
@@ -343,17 +408,24 @@ class OutboxWorker:
                 .values_list("id", flat=True)
             )
             result.lost.extend(d.id for d in claim.deliveries if d.id not in owned)
+            # Queues with a failed (or lost) delivery in this round: the rest of each is given
+            # back unhandled, so a queue's order holds within a round too.
+            blocked = {d.queue for d in claim.deliveries if d.id not in owned}
             events = self._load_events(
                 {delivery.event_id for delivery in claim.deliveries if delivery.id in owned}
             )
             for group in handler_groups([d for d in claim.deliveries if d.id in owned]):
+                group = self._unblocked(group, blocked, result)
+                if not group:
+                    continue
                 if self.stopping:
                     result.released.extend(_ids(group))
                 elif known_failure is not None and known_failure.delivery_ids == _ids(group):
                     if len(group) == 1:
                         failures.append((group[0], known_failure.error))
+                        blocked.add(group[0].queue)
                     else:
-                        self._run_one_by_one(group, events, result, failures)
+                        self._run_one_by_one(group, events, result, failures, blocked)
                 elif not isolate:
                     error = self._run_handler(group, events, isolate=False)
                     if error is not None:
@@ -363,8 +435,9 @@ class OutboxWorker:
                     result.done.extend(_ids(group))
                 elif len(group) == 1:
                     failures.append((group[0], error))
+                    blocked.add(group[0].queue)
                 else:
-                    self._run_one_by_one(group, events, result, failures)
+                    self._run_one_by_one(group, events, result, failures, blocked)
             now = timezone.now()
             if result.done:
                 Delivery.objects.using(self.using).filter(InArray("id", result.done)).update(
@@ -382,21 +455,35 @@ class OutboxWorker:
             )
         return result
 
+    @staticmethod
+    def _unblocked(
+        group: list[ClaimedDelivery], blocked: set[tuple[str, str]], result: RoundResult
+    ) -> list[ClaimedDelivery]:
+        """``group`` without the deliveries queued behind one that failed (or was lost) in this
+        round; those are given back unhandled (released)."""
+        if not blocked:
+            return group
+        result.released.extend(d.id for d in group if d.queue in blocked)
+        return [d for d in group if d.queue not in blocked]
+
     def _run_one_by_one(
         self,
         group: list[ClaimedDelivery],
         events: _Events,
         result: RoundResult,
         failures: list[tuple[ClaimedDelivery, str]],
+        blocked: set[tuple[str, str]],
     ) -> None:
-        """A batch failed: run its deliveries one at a time, each in a savepoint."""
+        """A batch failed: run its deliveries one at a time, each in a savepoint. After a
+        failure, the rest of that delivery's queue is given back unhandled."""
         for delivery in group:
-            if self.stopping:
+            if self.stopping or delivery.queue in blocked:
                 result.released.append(delivery.id)
             elif (error := self._run_handler([delivery], events, isolate=True)) is None:
                 result.done.append(delivery.id)
             else:
                 failures.append((delivery, error))
+                blocked.add(delivery.queue)
 
     def _handle_outside_transaction(
         self, token: uuid.UUID, deliveries: list[ClaimedDelivery], result: RoundResult
@@ -421,23 +508,32 @@ class OutboxWorker:
         events = self._load_events({d.event_id for d in deliveries if d.id in owned})
         outcomes: list[tuple[ClaimedDelivery, str | None]] = []
         released: list[int] = []
+        # Queues with a failed (or lost) delivery in this round: the rest of each is given back.
+        blocked = {d.queue for d in deliveries if d.id not in owned}
         group_started = time.monotonic()
         for group in handler_groups([d for d in deliveries if d.id in owned]):
             for start in range(0, len(group), _OUTSIDE_GROUP):
                 chunk = group[start : start + _OUTSIDE_GROUP]
+                released.extend(d.id for d in chunk if d.queue in blocked)
+                chunk = [d for d in chunk if d.queue not in blocked]
+                if not chunk:
+                    continue
                 if self.stopping:
                     released.extend(_ids(chunk))
                     continue
                 error = self._run_handler(chunk, events, isolate=False)
-                if error is None or len(chunk) == 1:
-                    outcomes.extend((delivery, error) for delivery in chunk)
-                else:
-                    for delivery in chunk:
-                        if self.stopping:
-                            released.append(delivery.id)
-                        else:
-                            error = self._run_handler([delivery], events, isolate=False)
-                            outcomes.append((delivery, error))
+                if error is None:
+                    outcomes.extend((delivery, None) for delivery in chunk)
+                    continue
+                for delivery in chunk:
+                    if self.stopping or delivery.queue in blocked:
+                        released.append(delivery.id)
+                        continue
+                    if len(chunk) > 1:
+                        error = self._run_handler([delivery], events, isolate=False)
+                    outcomes.append((delivery, error))
+                    if error is not None:
+                        blocked.add(delivery.queue)
                 if (
                     len(outcomes) >= _OUTSIDE_GROUP
                     or time.monotonic() - group_started > _OUTSIDE_GROUP_SECONDS

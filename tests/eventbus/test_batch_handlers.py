@@ -1,5 +1,7 @@
 """Batch handlers: one call for a round's deliveries of a name, and failures found one by one."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +47,12 @@ def deliveries(handler: str) -> dict[str, tuple[str, int]]:
     return {row.event.aggregate_id: (row.state, row.attempts) for row in rows}
 
 
+def in_publication_order(handler: str) -> list[tuple[str, str, int]]:
+    """(aggregate, state, attempts) of ``handler``'s deliveries, in publication order."""
+    rows = Delivery.objects.filter(handler=handler).select_related("event").order_by("id")
+    return [(row.event.aggregate_id, row.state, row.attempts) for row in rows]
+
+
 def make_due_now():
     Delivery.objects.filter(state="pending").update(available_at=timezone.now())
 
@@ -63,13 +71,74 @@ def test_a_batch_handler_gets_the_rounds_deliveries_in_one_call_in_publication_o
     assert set(Delivery.objects.values_list("state", flat=True)) == {"done"}
 
 
-def test_a_batch_holds_one_event_per_aggregate_so_an_aggregates_next_event_waits_a_round():
+def test_a_round_takes_an_aggregates_next_events_with_its_head_in_publication_order():
+    publish_counts("a", "a", "b", "a")
+
+    result = drain_outbox()
+
+    assert calls(INSIDE) == [["a", "a", "b", "a"]]
+    assert counted(INSIDE) == ["a", "a", "b", "a"]
+    assert len(result.done) == 8
+
+
+def test_a_round_takes_no_event_behind_one_that_is_not_done():
+    publish_counts("a")
+    Delivery.objects.update(available_at=timezone.now() + timedelta(hours=1))  # in backoff
+    publish_counts("a", "b")
+
+    drain_outbox()
+
+    # The head of a's queue is not due: neither it nor what follows it is taken.
+    assert calls(INSIDE) == [["b"]]
+    assert in_publication_order(INSIDE) == [
+        ("a", "pending", 0),
+        ("a", "pending", 0),
+        ("b", "done", 1),
+    ]
+
+
+def test_in_the_transaction_a_failure_gives_back_the_rest_of_its_aggregates_queue():
+    Fault.objects.create(handler=INSIDE, aggregate="a", mode="raise")
+    publish_counts("a", "a", "b")
+
+    result = drain_outbox()
+
+    # The batch failed and was rolled back; one at a time, a's first event failed, so its
+    # second was given back unhandled (attempt not counted) and b went on.
+    assert calls(INSIDE) == [["a", "a", "b"], ["a"], ["b"]]
+    assert in_publication_order(INSIDE) == [
+        ("a", "pending", 1),
+        ("a", "pending", 0),
+        ("b", "done", 1),
+    ]
+    assert [d.last_error == "" for d in Delivery.objects.filter(handler=INSIDE).order_by("id")] == [
+        False,
+        True,
+        True,
+    ]
+    assert len(result.retried) == 1
+    assert len(result.released) == 1
+
+    Fault.objects.all().delete()
+    make_due_now()
+    drain_outbox()
+
+    assert counted(INSIDE) == ["a", "a", "b"]
+    assert in_publication_order(INSIDE) == [("a", "done", 2), ("a", "done", 1), ("b", "done", 1)]
+
+
+def test_outside_the_transaction_a_failure_gives_back_the_rest_of_its_aggregates_queue():
+    Fault.objects.create(handler=OUTSIDE, aggregate="a", mode="raise")
     publish_counts("a", "a", "b")
 
     drain_outbox()
 
-    assert calls(INSIDE) == [["a", "b"], ["a"]]
-    assert Effect.objects.filter(handler=INSIDE, aggregate="a").count() == 2
+    assert calls(OUTSIDE) == [["a", "a", "b"], ["a"], ["b"]]
+    assert in_publication_order(OUTSIDE) == [
+        ("a", "pending", 1),
+        ("a", "pending", 0),
+        ("b", "done", 1),
+    ]
 
 
 def test_in_the_transaction_a_failing_event_is_found_and_only_it_retries():

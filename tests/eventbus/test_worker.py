@@ -67,6 +67,27 @@ def test_a_failing_handler_is_retried_alone_and_its_effect_is_undone():
     assert effects("probe.record_a") == [("a", 0)]
 
 
+def test_when_an_event_fails_the_ones_behind_it_in_the_round_are_given_back_unhandled():
+    Fault.objects.create(handler="probe.record_a", mode="raise")
+    publish_pings("a", 3)
+
+    first = drain_outbox()
+
+    # One round took all three events of the aggregate for each handler. The first failed
+    # for probe.record_a, so its other two were given back without running (no attempt
+    # counted, no error); the other handlers went on.
+    assert (len(first.done), len(first.retried), len(first.released)) == (6, 1, 2)
+    queue = Delivery.objects.filter(handler="probe.record_a").order_by("id")
+    assert [(d.attempts, d.last_error != "") for d in queue] == [(1, True), (0, False), (0, False)]
+    assert effects("probe.record_b") == [("a", 0), ("a", 1), ("a", 2)]
+
+    Fault.objects.all().delete()
+    make_due_now()
+    drain_outbox()
+
+    assert effects("probe.record_a") == [("a", 0), ("a", 1), ("a", 2)]
+
+
 def test_backoff_grows_exponentially_with_jitter(settings):
     settings.OUTBOX = {**settings.OUTBOX, "BACKOFF_BASE_SECONDS": 2.0, "BACKOFF_MAX_SECONDS": 60.0}
 
