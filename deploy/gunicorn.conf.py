@@ -28,12 +28,14 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 if os.environ.get("LOG_FORMAT") == "json":
-    # gunicorn's own messages (boot, worker exits) as JSON lines too.
+    # gunicorn's own messages (boot, worker exits) as JSON lines too, in Django's format.
+    from hotel.correlation import JSON_FORMATTER
+
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"correlation": {"()": "hotel.correlation.CorrelationIdFilter"}},
-        "formatters": {"json": {"()": "hotel.correlation.JsonFormatter"}},
+        "formatters": {"json": JSON_FORMATTER},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",

@@ -20,7 +20,9 @@ it is a multi-row ``VALUES`` list, split at the database's parameter limit.
 What they skip, on purpose: ``pre_save``/``post_save`` signals and ``full_clean``: use them
 only for rows no receiver listens to and whose values the caller has already validated.
 Foreign keys are written from their ``<name>_id`` attribute. Database-generated columns
-(``GeneratedField``) are left to the database.
+(``GeneratedField``) are left to the database. A ``db_default`` is not: an instance built
+without a value for such a field (one with no Python ``default``) is refused with
+``ValueError``, since no parameter can carry "the column's default".
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import TypeVar
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
+from django.db.models.expressions import DatabaseDefault
 
 M = TypeVar("M", bound=Model)
 
@@ -46,11 +49,33 @@ MAX_PARAMETERS = 32_000
 
 @cache
 def _written_fields(model: type[Model]) -> tuple[Field, ...]:
+    """The columns an INSERT writes: every concrete field but the (auto) primary key and the
+    database-generated ones (``GeneratedField``), which no INSERT may name."""
     return tuple(
         field
         for field in model._meta.concrete_fields
-        if not field.primary_key and not getattr(field, "generated", False)
+        if not field.primary_key and not field.generated
     )
+
+
+@cache
+def _db_default_fields(model: type[Model]) -> tuple[Field, ...]:
+    """Written fields with a ``db_default`` and no Python default: an instance built without a
+    value for one holds a ``DatabaseDefault`` expression there, which ``rows_insert`` refuses."""
+    return tuple(
+        field
+        for field in _written_fields(model)
+        if field.has_db_default() and not field.has_default()
+    )
+
+
+def _refuse_database_defaults(model: type[Model], instances: Sequence[Model]) -> None:
+    for field in _db_default_fields(model):
+        if any(isinstance(getattr(i, field.attname), DatabaseDefault) for i in instances):
+            raise ValueError(
+                f"bulk_rows cannot leave {model.__name__}.{field.name} to its db_default: "
+                "give it a value (or a Python default), or use save()/bulk_create()"
+            )
 
 
 @lru_cache(maxsize=512)
@@ -104,6 +129,7 @@ def rows_insert(instances: Sequence[M], *, unless_exists: str = "") -> list[M]:
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields = _written_fields(model)
+    _refuse_database_defaults(model, instances)
     written: list[M] = []
     for chunk in _chunks(instances, connection, columns=len(fields)):
         values = _prepared(chunk, fields, connection, add=True)

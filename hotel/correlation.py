@@ -10,15 +10,16 @@ They are set in three places:
 - ``correlation_bind(order_id)``: a service calls it once the order exists, so the rest of
   the request logs under the order id (the request id stays on every line too).
 
-``CorrelationIdFilter`` copies both onto every log record (``correlation_id``, ``request_id``;
-``-`` when unset) and ``JsonFormatter`` writes one JSON object per line (``LOG_FORMAT=json``).
+``CorrelationIdFilter`` copies those set onto every log record (``correlation_id``,
+``request_id``): the plain format shows ``-`` for an unset one (``PLAIN_FORMATTER``), and with
+``LOG_FORMAT=json`` python-json-logger writes one JSON object per line, without the unset ones
+(``JSON_FORMATTER``, the one formatter configuration of settings' ``LOGGING`` and gunicorn's).
 Context variables follow threads and asyncio tasks, so gunicorn's threads never mix them up.
 This module imports nothing of Django's at import time: gunicorn's master may load it too.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -26,7 +27,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
 
 _correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
 _request_id: ContextVar[str] = ContextVar("request_id", default="")
@@ -34,7 +34,7 @@ _request_id: ContextVar[str] = ContextVar("request_id", default="")
 REQUEST_ID_HEADER = "X-Request-ID"
 # What we accept from a client or proxy as a request id; anything else gets a fresh one.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
-# Written on records when no id is set (a plain log line then reads "[-]").
+# What the plain format writes for an unset id (a line outside any request reads "[-]").
 UNSET = "-"
 
 
@@ -81,53 +81,53 @@ def correlation_bind(order_id: object) -> None:
 
 
 class CorrelationIdFilter(logging.Filter):
-    """Adds ``correlation_id`` and ``request_id`` to every record that passes (never drops one).
+    """Adds ``correlation_id`` and ``request_id`` to every record that passes, those that are
+    set (never drops a record). The formatters say what an unset one reads as.
 
     Attach it to handlers (LOGGING does, for the console handler): a handler's filters see
     the records of every logger that propagates to it.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.correlation_id = _correlation_id.get() or UNSET
-        record.request_id = _request_id.get() or UNSET
+        correlation_id, request_id = _correlation_id.get(), _request_id.get()
+        if correlation_id:
+            record.correlation_id = correlation_id
+        if request_id:
+            record.request_id = request_id
         return True
 
 
-# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is kept.
-_STANDARD_ATTRS = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
-    | {"message", "asctime", "correlation_id", "request_id", "taskName"}
-)
+# --- formatters (logging.config.dictConfig entries) ------------------------------------------
+#: One line of text; an unset id reads ``-`` (a line outside any request: ``[-]``).
+PLAIN_FORMATTER: dict[str, object] = {
+    "()": "logging.Formatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s",
+    "defaults": {"correlation_id": UNSET, "request_id": UNSET},
+}
 
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time (UTC), level, logger, message, correlation and request
-    ids, process, the exception if any, and whatever the call passed in ``extra``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
-                timespec="milliseconds"
-            ),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        correlation = getattr(record, "correlation_id", UNSET)
-        request = getattr(record, "request_id", UNSET)
-        if correlation and correlation != UNSET:
-            entry["correlation_id"] = correlation
-        if request and request != UNSET:
-            entry["request_id"] = request
-        entry["process"] = record.process
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                entry[key] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+#: One JSON object per line (python-json-logger): ``time`` (UTC, ISO 8601, milliseconds),
+#: ``level``, ``logger``, ``message``, ``process``, then ``correlation_id`` and ``request_id``
+#: where set and whatever the call passed in ``extra``, and ``exception`` (the traceback's
+#: text) and ``stack`` where there is one. Values JSON cannot hold are written as ``str()``.
+JSON_FORMATTER: dict[str, object] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": ["asctime", "levelname", "name", "message", "process"],
+    "rename_fields": {
+        "asctime": "time",
+        "levelname": "level",
+        "name": "logger",
+        "exc_info": "exception",
+        "stack_info": "stack",
+    },
+    "json_ensure_ascii": False,
+    "json_default": str,
+    # logging.Formatter's own time attributes: UTC, "2025-01-31T09:15:02.123+00:00".
+    ".": {
+        "converter": time.gmtime,
+        "default_time_format": "%Y-%m-%dT%H:%M:%S",
+        "default_msec_format": "%s.%03d+00:00",
+    },
+}
 
 
 request_logger = logging.getLogger("hotel.request")

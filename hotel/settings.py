@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from hotel.correlation import JSON_FORMATTER, PLAIN_FORMATTER
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -302,12 +304,12 @@ LOG_REQUESTS = env.bool("LOG_REQUESTS", default=PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every record gets correlation_id (the order id, else the request id) and request_id.
+    # Every record gets correlation_id (the order id, else the request id) and request_id, those
+    # that are set (the plain format writes "-" for an unset one, JSON leaves it out).
     "filters": {"correlation": {"()": "hotel.correlation.CorrelationIdFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
-        "json": {"()": "hotel.correlation.JsonFormatter"},
-    },
+    # "[<correlation id>]" in the plain format; in JSON, python-json-logger's formatter with
+    # time, level, logger, message, process, the ids, the call's extras and the exception.
+    "formatters": {"plain": PLAIN_FORMATTER, "json": JSON_FORMATTER},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -4,13 +4,16 @@ return."""
 import uuid
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext, isolate_apps
 from django.utils import timezone
 
+from apps.orders.models import BookingRequest
 from hotel import bulk_rows
 from hotel.bulk_rows import row_insert, rows_insert, rows_update
 from hotel.eventbus.models import StoredEvent
+from tests.customer.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +29,31 @@ def stored_event(n: int, *, event_id: uuid.UUID | None = None) -> StoredEvent:
         occurred_at=timezone.now(),
         payload={"key": f"k{n}", "n": n, "note": '한국어 "quoted"'},
     )
+
+
+def test_row_insert_writes_one_row_as_save_would():
+    """A foreign key from its ``_id``, ``auto_now_add`` filled in, a null left null."""
+    guest = UserFactory()
+    request = BookingRequest(guest_id=guest.pk, idempotency_key="key-1", fingerprint="f" * 64)
+    before = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        written = row_insert(request)
+
+    assert written is request
+    assert len(queries.captured_queries) == 1
+    assert request.pk is not None
+    assert not request._state.adding
+    assert request._state.db == "default"
+    assert before <= request.created_at <= timezone.now()
+    stored = BookingRequest.objects.get(pk=request.pk)
+    assert (stored.guest_id, stored.idempotency_key, stored.fingerprint) == (
+        guest.pk,
+        "key-1",
+        "f" * 64,
+    )
+    assert (stored.order_id, stored.outcome, stored.completed_at) == (None, None, None)
+    assert stored.created_at == request.created_at
 
 
 def test_rows_insert_writes_every_row_in_one_statement_and_sets_their_keys():
@@ -59,6 +87,31 @@ def test_unless_exists_writes_only_new_values_and_returns_exactly_those():
     assert StoredEvent.objects.count() == 2
     assert StoredEvent.objects.get(event_id=taken).aggregate_id == "k0"
     assert row_insert(stored_event(4, event_id=taken), unless_exists="event_id") is None
+
+
+def test_unless_exists_tells_new_rows_from_existing_ones_among_many():
+    existing = rows_insert([stored_event(n) for n in range(3)])
+    taken = iter(row.event_id for row in existing)
+    # Rows 1, 3 and 5 carry values that are there already.
+    given = [stored_event(10 + n, event_id=next(taken) if n % 2 else None) for n in range(6)]
+
+    with CaptureQueriesContext(connection) as queries:
+        written = rows_insert(given, unless_exists="event_id")
+
+    assert sum(q["sql"].startswith("INSERT") for q in queries.captured_queries) == 1
+    assert written == [given[0], given[2], given[4]]
+    assert [row.pk for row in given[1::2]] == [None, None, None]
+    assert all(row._state.adding for row in given[1::2])
+    # Each new row got the key its own row was stored under, whatever the database's order.
+    stored = {row.pk: row for row in StoredEvent.objects.all()}
+    assert len(stored) == 6
+    for row in written:
+        assert (stored[row.pk].event_id, stored[row.pk].aggregate_id) == (
+            row.event_id,
+            row.aggregate_id,
+        )
+    for old in existing:  # untouched
+        assert stored[old.pk].aggregate_id == old.aggregate_id
 
 
 def test_rows_insert_splits_a_values_list_that_one_statement_cannot_carry(monkeypatch):
@@ -140,3 +193,62 @@ def test_an_over_long_value_is_refused_not_cut_short():
     with pytest.raises((DataError, IntegrityError)), transaction.atomic():
         rows_insert([too_long])
     assert StoredEvent.objects.count() == 0
+
+
+def test_nothing_to_update_runs_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        rows_update([], fields=["correlation_id"])
+    assert queries.captured_queries == []
+
+
+# --- the columns written -----------------------------------------------------------------
+# A model of its own needs a table, so these ask the column selection (and the refusal below)
+# of a model that exists only in an isolated app registry: nothing of them reaches the database.
+def priced_model() -> type[models.Model]:
+    class Priced(models.Model):
+        nightly_krw = models.IntegerField()
+        nights = models.IntegerField()
+        total_krw = models.GeneratedField(
+            expression=F("nightly_krw") * F("nights"),
+            output_field=models.IntegerField(),
+            db_persist=True,
+        )
+        note = models.CharField(max_length=20, db_default="")
+        currency = models.CharField(max_length=3, default="KRW", db_default="KRW")
+
+        class Meta:
+            app_label = "outbox_probe"
+
+        def __str__(self) -> str:
+            return f"{self.nights} nights"
+
+    return Priced
+
+
+@isolate_apps("tests.outbox_probe")
+def test_generated_fields_and_the_primary_key_are_not_written():
+    priced = priced_model()
+
+    written = bulk_rows._written_fields(priced)
+
+    assert [field.name for field in written] == ["nightly_krw", "nights", "note", "currency"]
+    for rows in (0, 1, 3):  # arrays (PostgreSQL), one row, a VALUES list
+        sql = bulk_rows._insert_sql(priced, "", rows)
+        assert '"total_krw"' not in sql
+        assert '"id"' not in sql.split("RETURNING")[0]
+        assert '"nightly_krw", "nights", "note", "currency"' in sql
+
+
+@isolate_apps("tests.outbox_probe")
+def test_a_field_left_to_its_db_default_is_refused_before_any_statement():
+    priced = priced_model()
+    given = priced(nightly_krw=100_000, nights=2, note="quiet room")
+    left_to_default = priced(nightly_krw=100_000, nights=3)  # note: DatabaseDefault
+
+    bulk_rows._refuse_database_defaults(priced, [given])  # a value, or a Python default
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(ValueError, match=r"Priced\.note to its db_default"),
+    ):
+        rows_insert([given, left_to_default])
+    assert queries.captured_queries == []

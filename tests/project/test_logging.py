@@ -2,10 +2,14 @@
 carries its request id, every line of a handler run its event's correlation id, and
 LOG_FORMAT=json writes one JSON object per line."""
 
+import datetime
 import io
 import json
 import logging
+import logging.config
 import os
+import re
+import runpy
 import subprocess
 import sys
 
@@ -17,7 +21,6 @@ from django.urls import path
 import hotel.eventbus.worker as worker_module
 from hotel.correlation import (
     CorrelationIdFilter,
-    JsonFormatter,
     correlation_bind,
     correlation_context,
     get_correlation_id,
@@ -59,6 +62,13 @@ def console():
         handler.setStream(previous_stream)
         handler.setFormatter(previous_formatter)
         logging.getLogger().setLevel(previous_level)
+
+
+def json_formatter() -> logging.Formatter:
+    """The formatter LOG_FORMAT=json configures, built from LOGGING as dictConfig builds it."""
+    configurator = logging.config.DictConfigurator({"version": 1})
+    entry = configurator.convert(dict(django_settings.LOGGING["formatters"]["json"]))
+    return configurator.configure_formatter(entry)
 
 
 def lines(buffer: io.StringIO, containing: str = "") -> list[str]:
@@ -172,7 +182,7 @@ def test_correlation_bind_switches_the_rest_of_the_request_to_the_order_id(
 ):
     handler, buffer = console
     settings.LOG_REQUESTS = True
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(json_formatter())
 
     response = client.get("/book/", HTTP_X_REQUEST_ID="req-1")
 
@@ -204,7 +214,7 @@ def test_correlation_context_nests_and_restores():
 # --- JSON format ------------------------------------------------------------------------------
 def test_json_lines_parse_and_carry_ids_extras_and_exceptions(console):
     handler, buffer = console
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(json_formatter())
 
     with correlation_context("order-5", request_id="req-5"):
         test_logger.warning("예약 %s", "확인", extra={"order_id": 5})
@@ -221,10 +231,54 @@ def test_json_lines_parse_and_carry_ids_extras_and_exceptions(console):
     assert (first["correlation_id"], first["request_id"]) == ("order-5", "req-5")
     assert first["order_id"] == 5
     assert first["time"].endswith("+00:00")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", first["time"])
+    logged_at = datetime.datetime.fromisoformat(first["time"])
+    assert abs(logged_at - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=1)
     assert first["process"] == os.getpid()
     assert "ValueError: bad amount" in second["exception"]
+    assert second["exception"].startswith("Traceback (most recent call last):")
+    assert "exc_info" not in second
     assert "correlation_id" not in third
     assert "request_id" not in third
+
+
+def test_json_lines_keep_unicode_stack_and_values_json_cannot_hold(console):
+    handler, buffer = console
+    handler.setFormatter(json_formatter())
+    when = datetime.datetime(2025, 1, 31, 9, 15, tzinfo=datetime.UTC)
+
+    test_logger.warning("확인", extra={"at": when, "amounts": {1, 2}}, stack_info=True)
+
+    (line,) = lines(buffer)
+    assert "확인" in line  # written as is, not as \u escapes
+    record = json.loads(line)
+    assert record["at"] == str(when)
+    assert record["amounts"] == "{1, 2}"
+    assert record["stack"].startswith("Stack (most recent call last):")
+    assert "exception" not in record
+    assert set(record) == {
+        "time",
+        "level",
+        "logger",
+        "message",
+        "process",
+        "at",
+        "amounts",
+        "stack",
+    }
+
+
+def test_gunicorn_logs_json_with_the_same_formatter_as_django(monkeypatch):
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    config = runpy.run_path(str(django_settings.BASE_DIR / "deploy" / "gunicorn.conf.py"))
+
+    assert (
+        config["logconfig_dict"]["formatters"]["json"]
+        == django_settings.LOGGING["formatters"]["json"]
+    )
+    assert config["logconfig_dict"]["formatters"]["json"]["()"] == (
+        "pythonjsonlogger.json.JsonFormatter"
+    )
 
 
 def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:

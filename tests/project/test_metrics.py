@@ -2,10 +2,14 @@
 open only to DEBUG, staff users and the METRICS_TOKEN bearer."""
 
 import re
+import time
 
+import prometheus_client
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError
+from prometheus_client import Gauge
+from prometheus_client.core import GaugeMetricFamily
 
 from hotel import metrics
 from hotel.eventbus.models import Delivery
@@ -196,7 +200,11 @@ def test_registered_collectors_add_families_and_a_failing_one_is_skipped(scrape,
     monkeypatch.setattr(metrics, "_collectors", [])
 
     def circuit():
-        return [metrics.Metric("hotel_payment_circuit_open", "Circuit open.").add(0, provider="x")]
+        family = GaugeMetricFamily(
+            "hotel_payment_circuit_open", "Circuit open.", labels=["provider"]
+        )
+        family.add_metric(["x"], 0)
+        return [family]
 
     def broken():
         raise RuntimeError("boom")
@@ -211,22 +219,52 @@ def test_registered_collectors_add_families_and_a_failing_one_is_skipped(scrape,
     assert value(samples, "hotel_outbox_status_up") == 1
 
 
-def test_label_values_and_special_numbers_are_escaped():
-    text = metrics.render(
-        [
-            metrics.Metric("m", "help with \\ and\nnewline")
-            .add(float("nan"), handler='a"b\\c\nd')
-            .add(float("inf"), handler="x")
-            .add(True, handler="y")
-            .add(0.25, handler="z")
-        ]
-    )
+def test_label_values_and_special_numbers_are_escaped(client, settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setattr(metrics, "_collectors", [])
 
-    assert text == (
+    def special():
+        family = GaugeMetricFamily("m", "help with \\ and\nnewline", labels=["handler"])
+        family.add_metric(['a"b\\c\nd'], float("nan"))
+        family.add_metric(["x"], float("inf"))
+        family.add_metric(["y"], True)
+        family.add_metric(["z"], 0.25)
+        return [family]
+
+    metrics.register_collector(special)
+
+    text = client.get("/metrics").content.decode()
+
+    assert (
         "# HELP m help with \\\\ and\\nnewline\n"
         "# TYPE m gauge\n"
         'm{handler="a\\"b\\\\c\\nd"} NaN\n'
         'm{handler="x"} +Inf\n'
-        'm{handler="y"} 1\n'
+        'm{handler="y"} 1.0\n'
         'm{handler="z"} 0.25\n'
-    )
+    ) in text
+
+
+def test_the_registry_is_our_own_with_the_librarys_process_figures(scrape):
+    """Nothing registered on prometheus_client's global registry leaks into /metrics, and the
+    process figures are the library's standard ones."""
+    leaked = Gauge("hotel_test_global_registry_gauge", "Registered globally.")
+    try:
+        samples = scrape()
+    finally:
+        prometheus_client.REGISTRY.unregister(leaked)
+
+    names = {name for name, _ in samples}
+    assert "hotel_test_global_registry_gauge" not in names
+    assert not [name for name in names if name.startswith("python_gc_")]  # the global's
+    assert {
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "process_virtual_memory_bytes",
+        "process_start_time_seconds",
+        "process_open_fds",
+        "python_info",
+        "hotel_metrics_scrape_duration_seconds",
+    } <= names
+    assert value(samples, "process_open_fds") > 0
+    assert 0 < value(samples, "process_start_time_seconds") <= time.time()
