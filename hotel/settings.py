@@ -1,4 +1,4 @@
-"""Settings for the hotel project, read from the environment (see the README's table).
+"""Settings for the hotel project, read from the environment (docs/configuration.md lists them).
 
 With no ``DATABASE_URL`` the service runs on SQLite in the project folder, set up so the web
 process and the outbox worker can share it (WAL journal, immediate transactions, busy timeout).
