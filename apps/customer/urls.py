@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.customer.apis import (
+from apps.customer.views import (
     MeApi,
     MypageDetailApi,
     MypageListApi,
