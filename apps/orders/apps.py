@@ -9,6 +9,6 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from apps.orders import handlers  # noqa: F401  (subscribes the event handlers)
         from apps.orders.services import orders_reconcile
-        from hotel.eventbus.periodic import periodic_job
+        from hotel.periodic_jobs import periodic_job
 
         periodic_job(name="orders.reconcile_payments", every_seconds=60)(orders_reconcile)

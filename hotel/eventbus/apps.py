@@ -10,7 +10,7 @@ class EventBusConfig(AppConfig):
 
     def ready(self) -> None:
         from hotel.eventbus.maintenance import purge_done
-        from hotel.eventbus.periodic import periodic_job
+        from hotel.periodic_jobs import periodic_job
 
         periodic_job(name="outbox.purge", every_seconds=settings.OUTBOX["PURGE_EVERY_SECONDS"])(
             purge_done

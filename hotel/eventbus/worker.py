@@ -42,7 +42,6 @@ from django.utils import timezone
 from hotel.correlation import correlation_context
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
-from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.subscriptions import (
     dispatch,
     dispatch_batch,
@@ -52,6 +51,7 @@ from hotel.eventbus.subscriptions import (
 )
 from hotel.eventbus.wakeup import Wakeup
 from hotel.lookups import InArray
+from hotel.periodic_jobs import PeriodicScheduler
 
 logger = logging.getLogger("hotel.eventbus.worker")
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from hotel.eventbus.maintenance import outbox_status, purge_done
 from hotel.eventbus.models import Delivery
-from hotel.eventbus.periodic import PeriodicJob, PeriodicScheduler
 from hotel.eventbus.testing import drain_outbox
 from hotel.eventbus.worker import OutboxWorker
+from hotel.periodic_jobs import PeriodicJob, PeriodicScheduler
 from tests.eventbus.helpers import publish_pings
 from tests.outbox_probe.models import Effect, Fault
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from hotel.eventbus import maintenance
-from hotel.eventbus.periodic import PeriodicScheduler
 from hotel.eventbus.worker import OrphanedDeliveries, OutboxWorker
+from hotel.periodic_jobs import PeriodicScheduler
 
 logger = logging.getLogger("hotel.eventbus.worker")
 

@@ -1,4 +1,4 @@
-"""Jobs the worker runs on a schedule (outbox purge, payment reconciliation...).
+"""Jobs the outbox worker runs on a schedule (outbox purge, payment reconciliation...).
 
 A context registers one in its ``AppConfig.ready``::
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-logger = logging.getLogger("hotel.eventbus.periodic")
+logger = logging.getLogger("hotel.periodic_jobs")
 
 
 @dataclass(frozen=True)
