@@ -415,7 +415,7 @@ class OutboxWorker:
                 {delivery.event_id for delivery in claim.deliveries if delivery.id in owned}
             )
             for group in handler_groups([d for d in claim.deliveries if d.id in owned]):
-                group = self._unblocked(group, blocked, result)
+                group = self._unblocked(group, blocked, result.released)
                 if not group:
                     continue
                 if self.stopping:
@@ -457,13 +457,13 @@ class OutboxWorker:
 
     @staticmethod
     def _unblocked(
-        group: list[ClaimedDelivery], blocked: set[tuple[str, str]], result: RoundResult
+        group: list[ClaimedDelivery], blocked: set[tuple[str, str]], released: list[int]
     ) -> list[ClaimedDelivery]:
         """``group`` without the deliveries queued behind one that failed (or was lost) in this
-        round; those are given back unhandled (released)."""
+        round; their ids go to ``released``, to be given back unhandled."""
         if not blocked:
             return group
-        result.released.extend(d.id for d in group if d.queue in blocked)
+        released.extend(d.id for d in group if d.queue in blocked)
         return [d for d in group if d.queue not in blocked]
 
     def _run_one_by_one(
@@ -513,9 +513,7 @@ class OutboxWorker:
         group_started = time.monotonic()
         for group in handler_groups([d for d in deliveries if d.id in owned]):
             for start in range(0, len(group), _OUTSIDE_GROUP):
-                chunk = group[start : start + _OUTSIDE_GROUP]
-                released.extend(d.id for d in chunk if d.queue in blocked)
-                chunk = [d for d in chunk if d.queue not in blocked]
+                chunk = self._unblocked(group[start : start + _OUTSIDE_GROUP], blocked, released)
                 if not chunk:
                     continue
                 if self.stopping:
