@@ -23,7 +23,10 @@ class OrderStatus(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", "Payment failed"
 
 
-# The one place an order's status may change: from -> allowed next statuses.
+# The one place an order's allowed status changes are written down: from -> allowed next
+# statuses. Every change is checked against it by ``check_order_transition``: through
+# ``Order.transition_to`` on a loaded order, or by the guarded UPDATE of the booking's hot
+# path (``apps/orders/queries.py``).
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.PAYMENT_FAILED}),
     OrderStatus.PAID: frozenset(
@@ -34,6 +37,17 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
     OrderStatus.PAYMENT_FAILED: frozenset(),
 }
+
+
+def check_order_transition(*, from_status: str, to_status: str) -> None:
+    """Refuse (409 ``illegal_transition``) a status change the status model does not allow."""
+    if to_status not in ORDER_TRANSITIONS[from_status]:
+        raise OrderError(
+            OrderErrorCode.ILLEGAL_TRANSITION,
+            f"An order that is {OrderStatus(from_status).label.lower()} cannot become {to_status}.",
+            details={"from": from_status, "to": to_status},
+            http_status=409,
+        )
 
 
 class Order(models.Model):
@@ -114,13 +128,7 @@ class Order(models.Model):
 
     def transition_to(self, status: str) -> None:
         """Move to ``status`` if the status model allows it; refuse with a 409 otherwise."""
-        if status not in ORDER_TRANSITIONS[self.status]:
-            raise OrderError(
-                OrderErrorCode.ILLEGAL_TRANSITION,
-                f"An order that is {self.get_status_display().lower()} cannot become {status}.",
-                details={"from": self.status, "to": status},
-                http_status=409,
-            )
+        check_order_transition(from_status=self.status, to_status=status)
         self.status = status
 
 

@@ -17,13 +17,14 @@ import hashlib
 import json
 from dataclasses import dataclass, fields
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.orders.dtos import OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.events import OrderPlaced
 from apps.orders.models import Order, OrderStatus
+from apps.orders.queries import order_row_mark_paid
 from apps.orders.services.idempotency import (
     KeyTaken,
     booking_request_claim,
@@ -154,15 +155,6 @@ def order_begin(
     return OrderData.from_order(order)
 
 
-# T2's UPDATE, written out: it runs on every booking, and the ORM's compiling it would cost
-# more CPU than the database spends running it.
-_MARK_PAID_SQL = f"""
-UPDATE orders_order
-SET status = '{OrderStatus.PAID}', paid_at = %s, payment_outcome_uncertain = false, updated_at = %s
-WHERE id = %s AND status = '{OrderStatus.PENDING_PAYMENT}'
-"""
-
-
 def order_mark_paid(*, order: OrderData, charge: payments.ApprovedCharge) -> OrderData:
     """T2: the charge went through. Order paid, payment recorded, both events published.
 
@@ -172,12 +164,8 @@ def order_mark_paid(*, order: OrderData, charge: payments.ApprovedCharge) -> Ord
     stall), a paid order is returned as is and a failed one gets the charge voided.
     """
     paid_at = timezone.now()
-    at = connection.ops.adapt_datetimefield_value(paid_at)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(_MARK_PAID_SQL, [at, at, order.id])
-            moved = cursor.rowcount
-        if moved:
+        if order_row_mark_paid(order_id=order.id, paid_at=paid_at):
             paid = dataclasses.replace(order, status=OrderStatus.PAID, paid_at=paid_at)
             publish(
                 OrderPlaced(
