@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from apps.orders.models import Order
 from apps.reservations import api as reservations
 from tests.customer.factories import UserFactory
+from tests.orders.factories import OrderFactory
 from tests.orders.helpers import ORDERS_HANDLER, book, confirmed, drain_only, events_of, rejected
 from tests.reservations.factories import HotelFactory, RoomTypeFactory
 
@@ -209,19 +210,8 @@ def test_the_check_out_day_is_the_hotels_local_date(
     monkeypatch, guest, guest_client, time_zone, cancellable
 ):
     room_type = RoomTypeFactory(hotel=HotelFactory(time_zone=time_zone))
-    order = Order.objects.create(
-        guest=guest,
-        hotel_id=room_type.hotel_id,
-        room_type_id=room_type.pk,
-        hotel_name=room_type.hotel.name,
-        room_type_name=room_type.name,
-        check_in=date(2030, 1, 9),
-        check_out=date(2030, 1, 11),
-        nights=2,
-        guests=2,
-        total_krw=200_000,
-        payment_method="card",
-        status="paid",
+    order = OrderFactory(
+        guest=guest, room_type=room_type, check_in=date(2030, 1, 9), check_out=date(2030, 1, 11)
     )
     monkeypatch.setattr(timezone, "now", lambda: datetime(2030, 1, 10, 20, 0, tzinfo=UTC))
 
