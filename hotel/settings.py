@@ -168,6 +168,12 @@ REST_FRAMEWORK = {
         "hotel.token_authentication.TokenLookupAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, the JSON one with a bound on nesting (hotel/json_parsing.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "hotel.json_parsing.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -246,9 +252,11 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     # POST /api/orders/: bookings per guest.
     "booking": _throttle_rate("THROTTLE_BOOKING_RATE", "120/min"),
 }
-# How many proxies sit in front of the app (X-Forwarded-For hops trusted to find the client
-# IP for anonymous throttling); unset: REMOTE_ADDR, or the whole X-Forwarded-For if present.
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=None)
+# How many proxies in front of the app append to X-Forwarded-For (the hops trusted to find the
+# client's address for anonymous throttling). 0, the default, trusts none: the address is
+# REMOTE_ADDR, and a client cannot walk around a throttle by sending X-Forwarded-For itself.
+# Behind one load balancer that appends the address it saw, set 1.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
 
 # --- Hotel side (apps.reservations) ------------------------------------------------------
 # Fault injection: the reservations handlers (OrderPlaced, OrderCancelled) raise, as if the

@@ -1,0 +1,130 @@
+"""Requests an outsider can send to make the service misbehave: each gets a clear 4xx in the
+API's error shape, and nothing is stored from a refused request."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.orders.models import BookingRequest, Order
+from hotel.json_parsing import MAX_JSON_DEPTH, json_depth_exceeds
+from hotel.throttling import SettingsScopedRateThrottle
+from tests.customer.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "/api/accounts/token/"
+SIGNUP = "/api/accounts/signup/"
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("path", [TOKEN, SIGNUP, "/api/orders/"])
+def test_a_body_nested_far_too_deep_is_a_400_parse_error(path, guest_client):
+    User = UserFactory._meta.model
+    users_before = User.objects.count()
+
+    response = guest_client.post(path, nested(100_000), content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert str(MAX_JSON_DEPTH) in response.json()["message"]
+    assert User.objects.count() == users_before
+    assert Order.objects.count() == 0
+
+
+def test_a_body_just_past_the_depth_bound_is_refused_and_one_at_it_is_parsed(guest_client):
+    too_deep = guest_client.post(
+        "/api/orders/", nested(MAX_JSON_DEPTH + 1), content_type="application/json"
+    )
+    at_bound = guest_client.post(
+        "/api/orders/", nested(MAX_JSON_DEPTH), content_type="application/json"
+    )
+
+    assert too_deep.status_code == 400
+    assert too_deep.json()["code"] == "parse_error"
+    # Parsed, then refused by the booking's validation: a list is not a booking.
+    assert at_bound.status_code == 400
+    assert at_bound.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("value", "depth"),
+    [(1, 0), ([], 1), ({"a": [1, {"b": []}]}, 4), (json.loads(nested(5)), 5)],
+)
+def test_json_depth_counts_nested_arrays_and_objects(value, depth):
+    assert not json_depth_exceeds(value, limit=depth)
+    if depth:
+        assert json_depth_exceeds(value, limit=depth - 1)
+
+
+def test_an_over_long_idempotency_key_is_a_400_and_books_nothing(guest_client, booking):
+    response = guest_client.post(
+        "/api/orders/", booking(), format="json", HTTP_IDEMPOTENCY_KEY="k" * 256
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "Idempotency-Key" in response.json()["details"]
+    assert Order.objects.count() == 0
+    assert BookingRequest.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)  # a booking calls the provider outside a transaction
+def test_a_key_of_the_longest_allowed_length_books(guest_client, booking):
+    response = guest_client.post(
+        "/api/orders/", booking(), format="json", HTTP_IDEMPOTENCY_KEY="k" * 255
+    )
+
+    assert response.status_code == 201, response.json()
+    assert BookingRequest.objects.get().idempotency_key == "k" * 255
+
+
+def test_the_login_throttle_cannot_be_walked_around_with_x_forwarded_for(settings, monkeypatch):
+    monkeypatch.setattr(SettingsScopedRateThrottle, "timer", lambda self: 1_000_000.0)
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "login": "3/min",
+        },
+    }
+    UserFactory(username="minji")
+    client = APIClient()
+    body = {"username": "minji", "password": "wrong-password"}
+
+    answers = [
+        client.post(
+            TOKEN, body, format="json", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        ).status_code
+        for n in range(6)
+    ]
+
+    assert answers == [400, 400, 400, 429, 429, 429]
+
+
+def test_behind_one_trusted_proxy_the_address_it_appended_is_the_clients(settings, monkeypatch):
+    monkeypatch.setattr(SettingsScopedRateThrottle, "timer", lambda self: 1_000_000.0)
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "NUM_PROXIES": 1,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "login": "1/min",
+        },
+    }
+    UserFactory(username="minji")
+    client = APIClient()
+    body = {"username": "minji", "password": "wrong-password"}
+
+    def login(forwarded_for: str) -> int:
+        return client.post(
+            TOKEN, body, format="json", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for
+        ).status_code
+
+    # What the client wrote itself comes first; the proxy appends the address it saw.
+    assert login("192.0.2.1, 198.51.100.7") == 400
+    assert login("192.0.2.2, 198.51.100.7") == 429
+    assert login("192.0.2.2, 198.51.100.8") == 400
