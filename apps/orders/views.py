@@ -1,11 +1,13 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.orders import selectors, services
 from apps.orders.filters import OrderFilter
+from apps.orders.models import BookingRequest
 from apps.orders.serializers import (
     BookingInputSerializer,
     CancellationInputSerializer,
@@ -13,6 +15,9 @@ from apps.orders.serializers import (
     OrderSerializer,
 )
 from hotel.throttling import SettingsScopedRateThrottle
+
+#: The longest Idempotency-Key kept (its column's length); a longer one is refused.
+IDEMPOTENCY_KEY_MAX_LENGTH = BookingRequest._meta.get_field("idempotency_key").max_length
 
 
 class BookingThrottle(SettingsScopedRateThrottle):
@@ -46,17 +51,26 @@ class OrderListView(GenericAPIView):
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
-                description="Makes retries safe: the same key returns the first outcome.",
+                description=(
+                    "Makes retries safe: the same key returns the first outcome. "
+                    f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."
+                ),
             )
         ],
     )
     def post(self, request):
+        idempotency_key = request.headers.get("Idempotency-Key", "")
+        if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            # Cut short, two different keys could collide on their first 255 characters.
+            raise ValidationError(
+                {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
+            )
         data = BookingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_place(
             guest_id=request.user.pk,
             booking=services.BookingInput(**data.validated_data),
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
+            idempotency_key=idempotency_key,
         )
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
