@@ -23,3 +23,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
 ]
+
+# Django's error answers, in the API's error shape under /api/ (hotel/error_pages.py).
+handler400 = "hotel.error_pages.bad_request"
+handler403 = "hotel.error_pages.permission_denied"
+handler404 = "hotel.error_pages.page_not_found"
+handler500 = "hotel.error_pages.server_error"

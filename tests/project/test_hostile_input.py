@@ -128,3 +128,35 @@ def test_behind_one_trusted_proxy_the_address_it_appended_is_the_clients(setting
     assert login("192.0.2.1, 198.51.100.7") == 400
     assert login("192.0.2.2, 198.51.100.7") == 429
     assert login("192.0.2.2, 198.51.100.8") == 400
+
+
+def test_a_path_no_route_matches_is_a_404_in_the_error_shape(guest_client):
+    response = guest_client.get("/api/orders/not-a-number/")
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "No such resource.", "details": {}}
+
+
+def test_outside_the_api_django_pages_stay(client):
+    response = client.get("/admin/no-such-page/")
+
+    assert response.status_code in (302, 404)  # the admin sends a stranger to its login
+    assert not response.get("Content-Type", "").startswith("application/json")
+
+
+def test_a_body_over_the_upload_limit_is_a_400_in_the_error_shape(guest_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = json.dumps({"note": "x" * 2_000})
+
+    response = guest_client.post("/api/orders/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+    assert Order.objects.count() == 0
+
+
+def test_a_host_not_allowed_is_a_400_in_the_error_shape(guest_client):
+    response = guest_client.get("/api/orders/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
