@@ -1,6 +1,7 @@
 """The payments context's domain errors, told to API clients as ``{"code", "message", "details"}``.
 
-Other contexts catch them through ``apps.payments.api``, which re-exports them.
+Other contexts catch ``PaymentDeclined`` and ``PaymentUnavailable`` through ``apps.payments.api``,
+which re-exports them.
 """
 
 from collections.abc import Mapping

@@ -10,7 +10,8 @@ the error for operators to see and replay. Nothing is swallowed.
 
 import logging
 
-from apps.payments import api
+from apps.payments import selectors, services
+from apps.payments.errors import PaymentError
 from apps.reservations.events import ReservationCancelled, ReservationRejected
 from hotel.eventbus import EventMeta, subscribe
 
@@ -26,9 +27,9 @@ def refund_key(meta: EventMeta) -> str:
 @subscribe(ReservationRejected, name=HANDLER, in_transaction=False)
 def refund_rejected_reservation(event: ReservationRejected, meta: EventMeta) -> None:
     """The hotel turned the booking down: refund everything still refundable."""
-    payment = api.payment_for_order(order_id=event.order_id)
+    payment = selectors.payment_for_order(order_id=event.order_id)
     if payment is None:
-        raise api.PaymentError(
+        raise PaymentError(
             "payment_not_found",
             f"Order {event.order_id} was rejected but has no payment to refund.",
             details={"order_id": event.order_id},
@@ -39,7 +40,7 @@ def refund_rejected_reservation(event: ReservationRejected, meta: EventMeta) -> 
         # Refunded already: by this very delivery before a crash, or by an earlier one.
         logger.info("order %s: nothing left to refund on rejection", event.order_id)
         return
-    api.refund(
+    services.refund(
         order_id=event.order_id,
         amount_krw=remaining,
         reason=_reason("reservation rejected", event.reason),
@@ -53,7 +54,7 @@ def refund_cancelled_reservation(event: ReservationCancelled, meta: EventMeta) -
     if event.refund_krw <= 0:
         logger.info("order %s: cancelled without a refund (policy)", event.order_id)
         return
-    api.refund(
+    services.refund(
         order_id=event.order_id,
         amount_krw=event.refund_krw,
         reason=_reason("guest cancelled", event.reason),

@@ -23,6 +23,10 @@ class PaymentMethod(models.TextChoices):
     MOBILE_PHONE = "mobile_phone", "Mobile phone"
 
 
+#: Methods a booking may name (``charge(method=...)``), as plain strings for other contexts.
+PAYMENT_METHODS: tuple[str, ...] = tuple(PaymentMethod.values)
+
+
 class IllegalPaymentTransition(PaymentError):
     """A status change the payment status model does not allow."""
 

@@ -28,4 +28,5 @@ def payment_get(*, payment_id: int, guest_id: int) -> Payment | None:
 
 
 def payment_for_order(*, order_id: int) -> Payment | None:
+    """The order's payment (approved, refunded or declined), or ``None``."""
     return Payment.objects.filter(order_id=order_id).first()

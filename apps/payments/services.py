@@ -1,11 +1,16 @@
 """Writes of the payments context: provider calls and the rows and events that record them.
 
+``charge``, ``record_approved_charge``, ``record_declined_charge``, ``find_charge`` and
+``void_charge`` are published, under these names, by ``apps.payments.api``; ``refund`` is run
+by the context's own handlers. They take and return the plain types of ``apps.payments.dtos``.
+
 Two kinds of function, never mixed:
 
-- ``charge_*`` and the provider half of ``payment_refund`` talk to the provider. They refuse to
-  run inside a transaction, so no row lock is ever held across a network call.
-- ``payment_record_*`` and the record half of ``payment_refund`` write rows and outbox events in
-  one short transaction (the caller's, for ``payment_record_approved``).
+- ``charge``, ``find_charge``, ``void_charge`` and the provider half of ``refund`` talk to the
+  provider. They refuse to run inside a transaction, so no row lock is ever held across a
+  network call.
+- ``record_*_charge`` and the record half of ``refund`` write rows and outbox events in one
+  short transaction (the caller's, for ``record_approved_charge``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 
 from django.db import transaction
 
+from apps.payments.dtos import ApprovedCharge, PaymentData, RefundData
 from apps.payments.errors import (
     PaymentDeclined,
     PaymentError,
@@ -22,7 +28,7 @@ from apps.payments.errors import (
     RefundRefused,
 )
 from apps.payments.events import PaymentApproved, PaymentRefunded
-from apps.payments.gateway import ProviderDeclined, ProviderPayment, payment_provider
+from apps.payments.gateway import ProviderDeclined, payment_provider
 from apps.payments.models import Payment, PaymentMethod, Refund
 from hotel.bulk_rows import row_insert
 from hotel.db_connections import release_pooled_connections
@@ -49,11 +55,15 @@ def check_inside_transaction(*, operation: str) -> None:
         )
 
 
-def charge_confirm(
+def charge(
     *, order_reference: str, amount_krw: int, payment_key: str, method: str, idempotency_key: str
-) -> ProviderPayment:
-    """Ask the provider to approve the payment; raise ``PaymentDeclined`` or
-    ``PaymentUnavailable`` otherwise."""
+) -> ApprovedCharge:
+    """Have the provider approve ``amount_krw`` for the payment the widget prepared; raise
+    ``PaymentDeclined`` or ``PaymentUnavailable`` otherwise.
+
+    Must run outside any transaction. Derive ``idempotency_key`` from the order, so that a
+    retry (or a replayed request) can never charge twice.
+    """
     before_provider_call(operation="charge")
     if amount_krw <= 0:
         raise PaymentError("invalid_amount", "The amount must be a positive number of KRW.")
@@ -81,21 +91,24 @@ def charge_confirm(
             reason=exc.reason, message=exc.message, provider_code=exc.provider_code
         ) from exc
     logger.info("payment approved for %s (%s KRW)", order_reference, approved.amount_krw)
-    return approved
+    return ApprovedCharge.from_provider(approved)
 
 
-def charge_find(*, order_reference: str) -> ProviderPayment | None:
-    """The provider's live (not fully cancelled) approval for ``order_reference``, if any."""
+def find_charge(*, order_reference: str) -> ApprovedCharge | None:
+    """The provider's live approval for ``order_reference`` (reconciliation), or ``None`` when
+    it never charged or the charge was cancelled in full. Outside any transaction."""
     before_provider_call(operation="find_charge")
     found = payment_provider().find_by_order(order_reference=order_reference)
     if found is None or found.fully_cancelled:
         return None
-    return found
+    return ApprovedCharge.from_provider(found)
 
 
-def charge_void(*, payment_key: str, order_reference: str, reason: str) -> None:
-    """Cancel in full a charge that no order records (reconciliation's orphan). Idempotent."""
+def void_charge(*, charge: ApprovedCharge, reason: str) -> None:
+    """Cancel in full a charge that no order records (reconciliation's orphan). Idempotent;
+    outside any transaction."""
     before_provider_call(operation="void_charge")
+    payment_key, order_reference = charge.payment_key, charge.order_reference
     if (
         Payment.objects.filter(payment_key=payment_key)
         .exclude(status=Payment.Status.DECLINED)
@@ -123,8 +136,8 @@ def charge_void(*, payment_key: str, order_reference: str, reason: str) -> None:
     logger.warning("voided orphan charge for %s: %s", order_reference, reason)
 
 
-def payment_record_approved(*, approved: ProviderPayment, order_id: int, guest_id: int) -> Payment:
-    """Record the approved payment of ``order_id`` and publish ``PaymentApproved``.
+def record_approved_charge(*, charge: ApprovedCharge, order_id: int, guest_id: int) -> PaymentData:
+    """Record the charge as the payment of ``order_id`` and publish ``PaymentApproved``.
 
     Runs in the caller's transaction (the one that marks the order paid), so the payment, the
     order and their events commit together or not at all. Recording the same charge for the
@@ -137,24 +150,24 @@ def payment_record_approved(*, approved: ProviderPayment, order_id: int, guest_i
         Payment(
             order_id=order_id,
             guest_id=guest_id,
-            provider=approved.provider,
-            order_reference=approved.order_reference,
-            payment_key=approved.payment_key,
-            method=approved.method,
-            masked_card_number=approved.masked_card_number,
-            amount_krw=approved.amount_krw,
+            provider=charge.provider,
+            order_reference=charge.order_reference,
+            payment_key=charge.payment_key,
+            method=charge.method,
+            masked_card_number=charge.masked_card_number,
+            amount_krw=charge.amount_krw,
             status=Payment.Status.APPROVED,
-            approved_at=approved.approved_at,
+            approved_at=charge.approved_at,
         ),
         unless_exists="order_id",
     )
     if payment is None:
         existing = Payment.objects.filter(order_id=order_id).first()
         if existing is not None and (existing.provider, existing.payment_key) == (
-            approved.provider,
-            approved.payment_key,
+            charge.provider,
+            charge.payment_key,
         ):
-            return existing
+            return PaymentData.from_payment(existing)
         raise PaymentError(
             "payment_already_recorded",
             "Another payment is already recorded for this order.",
@@ -168,14 +181,14 @@ def payment_record_approved(*, approved: ProviderPayment, order_id: int, guest_i
             amount_krw=payment.amount_krw,
             method=payment.method,
             masked_card_number=payment.masked_card_number,
-            approved_at=approved.approved_at,
+            approved_at=charge.approved_at,
         ),
         correlation_id=str(order_id),
     )
-    return payment
+    return PaymentData.from_payment(payment)
 
 
-def payment_record_declined(
+def record_declined_charge(
     *,
     order_id: int,
     guest_id: int,
@@ -184,7 +197,7 @@ def payment_record_declined(
     method: str,
     amount_krw: int,
     reason: str,
-) -> Payment:
+) -> PaymentData:
     """Keep a declined attempt in the guest's payment history (no event: nothing happened)."""
     payment, _ = Payment.objects.get_or_create(
         order_id=order_id,
@@ -199,10 +212,10 @@ def payment_record_declined(
             "decline_reason": reason[:100],
         },
     )
-    return payment
+    return PaymentData.from_payment(payment)
 
 
-def payment_refund(*, order_id: int, amount_krw: int, reason: str, idempotency_key: str) -> Refund:
+def refund(*, order_id: int, amount_krw: int, reason: str, idempotency_key: str) -> RefundData:
     """Refund ``amount_krw`` of the order's payment: provider cancel first (outside any
     transaction), then the ``Refund`` row, the payment's new total and ``PaymentRefunded`` in one
     transaction. The same ``idempotency_key`` again returns the first refund; after a crash
@@ -213,7 +226,7 @@ def payment_refund(*, order_id: int, amount_krw: int, reason: str, idempotency_k
     payment = Payment.objects.filter(order_id=order_id).first()
     replay = Refund.objects.filter(idempotency_key=idempotency_key).first()
     if replay is not None:
-        return replay
+        return RefundData.from_refund(replay)
     if payment is None:
         raise PaymentError(
             "payment_not_found",
@@ -240,7 +253,7 @@ def payment_refund(*, order_id: int, amount_krw: int, reason: str, idempotency_k
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         replay = Refund.objects.filter(idempotency_key=idempotency_key).first()
         if replay is not None:
-            return replay
+            return RefundData.from_refund(replay)
         payment.apply_refund(amount_krw=cancel.amount_krw)
         payment.save(update_fields=["status", "refunded_krw", "updated_at"])
         refund = Refund.objects.create(
@@ -264,4 +277,4 @@ def payment_refund(*, order_id: int, amount_krw: int, reason: str, idempotency_k
             correlation_id=str(payment.order_id),
         )
     logger.info("refunded %s KRW of order %s", refund.amount_krw, payment.order_id)
-    return refund
+    return RefundData.from_refund(refund)

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from apps.payments.views import PaymentDetailApi, PaymentListApi
+from apps.payments.views import PaymentDetailView, PaymentListView
 
 urlpatterns = [
-    path("payments/", PaymentListApi.as_view(), name="payment-list"),
-    path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
+    path("payments/", PaymentListView.as_view(), name="payment-list"),
+    path("payments/<int:pk>/", PaymentDetailView.as_view(), name="payment-detail"),
 ]

@@ -9,7 +9,7 @@ from apps.payments.models import Payment
 from apps.payments.serializers import PaymentOutputSerializer
 
 
-class PaymentListApi(generics.ListAPIView):
+class PaymentListView(generics.ListAPIView):
     """Own payments, newest first; paginated; filter by ``status``, ``method``, ``order_id``."""
 
     serializer_class = PaymentOutputSerializer
@@ -19,7 +19,7 @@ class PaymentListApi(generics.ListAPIView):
         return selectors.payment_list(guest_id=self.request.user.pk)
 
 
-class PaymentDetailApi(generics.RetrieveAPIView):
+class PaymentDetailView(generics.RetrieveAPIView):
     """One own payment with its refunds; another guest's payment is a 404."""
 
     serializer_class = PaymentOutputSerializer

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, transaction
 
-from apps.payments import api
+from apps.payments import services
 from apps.payments.models import Refund, SandboxCancel, SandboxCharge
 from hotel.eventbus.models import StoredEvent
 from tests.payments.factories import GuestFactory
@@ -26,7 +26,7 @@ def in_thread(func):
 def test_concurrent_charges_with_one_idempotency_key_charge_once_and_agree():
     @in_thread
     def charge(_):
-        return api.charge(
+        return services.charge(
             order_reference="order-1",
             amount_krw=150_000,
             payment_key="test_ok",
@@ -43,7 +43,7 @@ def test_concurrent_charges_with_one_idempotency_key_charge_once_and_agree():
 
 def test_concurrent_full_refunds_with_one_idempotency_key_refund_once():
     guest = GuestFactory()
-    approved = api.charge(
+    approved = services.charge(
         order_reference="order-1",
         amount_krw=150_000,
         payment_key="test_ok",
@@ -51,11 +51,13 @@ def test_concurrent_full_refunds_with_one_idempotency_key_refund_once():
         idempotency_key="charge-order-1",
     )
     with transaction.atomic():
-        api.record_approved_charge(charge=approved, order_id=1, guest_id=guest.pk)
+        services.record_approved_charge(charge=approved, order_id=1, guest_id=guest.pk)
 
     @in_thread
     def refund(_):
-        return api.refund(order_id=1, amount_krw=150_000, reason="rejected", idempotency_key="r1")
+        return services.refund(
+            order_id=1, amount_krw=150_000, reason="rejected", idempotency_key="r1"
+        )
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(pool.map(refund, range(10)))

@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from apps.payments import api
+from apps.payments import services
+from apps.payments.dtos import PaymentData
 from apps.payments.gateway import payment_provider
 from apps.payments.handlers import HANDLER
 from apps.payments.models import Payment, Refund, SandboxCancel, SandboxCharge
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ORDER_ID = 41
 
 
-def paid_order(order_id: int = ORDER_ID, *, amount_krw: int = 100_000) -> api.PaymentData:
+def paid_order(order_id: int = ORDER_ID, *, amount_krw: int = 100_000) -> PaymentData:
     guest = GuestFactory()
-    approved = api.charge(
+    approved = services.charge(
         order_reference=f"order-{order_id}",
         amount_krw=amount_krw,
         payment_key="test_ok",
@@ -31,7 +32,9 @@ def paid_order(order_id: int = ORDER_ID, *, amount_krw: int = 100_000) -> api.Pa
         idempotency_key=f"charge-order-{order_id}",
     )
     with transaction.atomic():
-        return api.record_approved_charge(charge=approved, order_id=order_id, guest_id=guest.pk)
+        return services.record_approved_charge(
+            charge=approved, order_id=order_id, guest_id=guest.pk
+        )
 
 
 def publish_rejected(order_id: int = ORDER_ID, *, reason: str = "Overbooked"):
@@ -257,7 +260,9 @@ def test_a_refund_of_an_order_without_payment_fails_visibly():
 
 def test_a_rejection_after_a_full_refund_refunds_nothing_more():
     paid_order(amount_krw=100_000)
-    api.refund(order_id=ORDER_ID, amount_krw=100_000, reason="manual", idempotency_key="manual")
+    services.refund(
+        order_id=ORDER_ID, amount_krw=100_000, reason="manual", idempotency_key="manual"
+    )
     publish_rejected()
 
     drain_refunds()
