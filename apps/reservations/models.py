@@ -97,7 +97,7 @@ class NightlyRate(models.Model):
 class RoomNight(models.Model):
     """The inventory of one room type for one night: rooms sold or held out of the total.
 
-    ``rooms_held`` changes only through ``services.rooms_hold`` / ``rooms_release`` (guarded
+    ``rooms_held`` changes only through ``services.stay_hold`` / ``rooms_release`` (guarded
     UPDATEs); the check constraints are the last line against overbooking.
     """
 

@@ -22,7 +22,7 @@ from apps.reservations.serializers import (
 )
 
 
-class HotelListApi(generics.ListAPIView):
+class HotelListView(generics.ListAPIView):
     """Hotels, paginated; filter by ``city`` (exact, any case) or ``name`` (contains); search."""
 
     permission_classes = (AllowAny,)
@@ -35,7 +35,7 @@ class HotelListApi(generics.ListAPIView):
         return selectors.hotel_list()
 
 
-class HotelDetailApi(generics.RetrieveAPIView):
+class HotelDetailView(generics.RetrieveAPIView):
     """One hotel with its room types."""
 
     permission_classes = (AllowAny,)
@@ -45,7 +45,7 @@ class HotelDetailApi(generics.RetrieveAPIView):
         return selectors.hotel_detail_list()
 
 
-class HotelAvailabilityApi(APIView):
+class HotelAvailabilityView(APIView):
     """Each room type of the hotel for ``[check_in, check_out)``: availability and prices."""
 
     permission_classes = (AllowAny,)
@@ -79,7 +79,7 @@ class HotelAvailabilityApi(APIView):
 # other reservation is a 404 for them, as if it did not exist (a guest's list is empty).
 
 
-class ReservationListApi(generics.ListAPIView):
+class ReservationListView(generics.ListAPIView):
     """Reservations of the hotels you manage, newest request first, paginated.
 
     Filters: ``hotel``, ``status``, ``check_in_after``/``check_in_before``,
@@ -95,7 +95,7 @@ class ReservationListApi(generics.ListAPIView):
         return selectors.reservation_list_for(user=self.request.user)
 
 
-class ReservationDetailApi(APIView):
+class ReservationDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(responses=ReservationOutputSerializer)
@@ -104,7 +104,7 @@ class ReservationDetailApi(APIView):
         return Response(ReservationOutputSerializer(reservation).data)
 
 
-class ReservationConfirmApi(APIView):
+class ReservationConfirmView(APIView):
     """Confirm a requested reservation (409 ``illegal_reservation_transition`` otherwise)."""
 
     permission_classes = (IsAuthenticated,)
@@ -116,7 +116,7 @@ class ReservationConfirmApi(APIView):
         return Response(ReservationOutputSerializer(reservation).data)
 
 
-class ReservationRejectApi(APIView):
+class ReservationRejectView(APIView):
     """Reject a requested reservation with a ``reason`` for the guest; its rooms are released
     and the guest is refunded in full."""
 
@@ -135,7 +135,7 @@ class ReservationRejectApi(APIView):
         return Response(ReservationOutputSerializer(reservation).data)
 
 
-class CancellationListApi(generics.ListAPIView):
+class CancellationListView(generics.ListAPIView):
     """Cancellations of the hotels you manage, newest first, with the fee each one kept.
 
     Filters: ``hotel``, ``cancelled_by``, ``cancelled_at_after``/``cancelled_at_before``

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from apps.orders.models import Order
 from apps.payments.models import Refund
-from apps.reservations import api as reservations
+from apps.reservations.selectors.order_reservation import reservation_for_order
 from hotel.eventbus.models import StoredEvent
 from hotel.eventbus.testing import wait_until
 
@@ -36,7 +36,7 @@ def order_status(client: APIClient, order_id: int) -> str:
 
 
 def reservation_of(order_id: int):
-    return reservations.reservation_for_order(order_id=order_id)
+    return reservation_for_order(order_id=order_id)
 
 
 def reservation_status(order_id: int) -> str | None:

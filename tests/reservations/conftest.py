@@ -6,15 +6,9 @@ from tests.reservations.factories import HotelFactory, HotelierFactory, RoomType
 
 
 @pytest.fixture
-def room_type():
-    """A Seoul room type (2 guests, 100,000 KRW, 10 rooms) with 14 nights open from today."""
-    room_type = RoomTypeFactory()
-    inventory(room_type, first_night=room_type.hotel.local_today(), nights=14)
-    return room_type
-
-
-@pytest.fixture
 def today(room_type) -> date:
+    """The local date of the hotel of ``room_type`` (tests/conftest.py's: 40 nights open from
+    that date)."""
     return room_type.hotel.local_today()
 
 
@@ -24,7 +18,7 @@ def tomorrow(today) -> date:
 
 
 # Two hotels, and a hotelier of the first: the hoteliers' API and admin tests check that each
-# side sees its own hotel's reservations only (test_admin.py has its own room_type_a/b).
+# side sees its own hotel's reservations only.
 @pytest.fixture
 def room_type_a():
     room_type = RoomTypeFactory(hotel=HotelFactory(name="Hotel A"), name="A Double")

@@ -3,9 +3,11 @@ from datetime import date, timedelta
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from factory.django import DjangoModelFactory
 
 from apps.reservations import services
+from apps.reservations.dtos import HeldStay
 from apps.reservations.management.commands.load_demo_data import HOTELIER_PERMISSIONS
 from apps.reservations.models import (
     CancellationPolicy,
@@ -97,6 +99,23 @@ def inventory(room_type: RoomType, *, first_night: date, nights: int) -> list[Ro
     ]
 
 
+def hold_rooms(
+    room_type: RoomType, *, check_in: date, check_out: date, rooms: int = 1, guests: int = 1
+) -> HeldStay:
+    """Hold ``rooms`` rooms of ``room_type`` for the stay as a booking does: ``stay_hold`` in an
+    ``atomic`` block of its own (the booking's first transaction), so a refusal rolls back that
+    block only and the test's transaction goes on."""
+    with transaction.atomic():
+        return services.stay_hold(
+            hotel_id=room_type.hotel_id,
+            room_type_id=room_type.pk,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            rooms=rooms,
+        )
+
+
 def held_by_night(room_type: RoomType) -> dict[date, int]:
     return dict(
         RoomNight.objects.filter(room_type=room_type)
@@ -137,7 +156,7 @@ def requested_reservation(
     """
     check_in = check_in or room_type.hotel.local_today() + timedelta(days=7)
     check_out = check_in + timedelta(days=nights)
-    services.rooms_hold(room_type_id=room_type.pk, check_in=check_in, check_out=check_out)
+    hold_rooms(room_type, check_in=check_in, check_out=check_out, guests=2)
     order_id = next(_order_ids) if order_id is None else order_id
     reservation, _ = services.reservation_request_from_order(
         order_id=order_id,

@@ -28,29 +28,31 @@ def hotel_b():
     return HotelFactory(name="Hotel B")
 
 
+# Hotel A's and hotel B's room types with two nights open (today and tomorrow), not the
+# 20 of conftest.py's room_type_a/b: the tests count and resize every night.
 @pytest.fixture
-def room_type_a(hotel_a):
+def two_night_room_type_a(hotel_a):
     room_type = RoomTypeFactory(hotel=hotel_a, name="A Double")
     inventory(room_type, first_night=hotel_a.local_today(), nights=2)
     return room_type
 
 
 @pytest.fixture
-def room_type_b(hotel_b):
+def two_night_room_type_b(hotel_b):
     room_type = RoomTypeFactory(hotel=hotel_b, name="B Double")
     inventory(room_type, first_night=hotel_b.local_today(), nights=2)
     return room_type
 
 
 @pytest.fixture
-def hotelier_client(hotel_a, room_type_a, room_type_b) -> Client:
+def hotelier_client(hotel_a, two_night_room_type_a, two_night_room_type_b) -> Client:
     client = Client()
     client.force_login(HotelierFactory(hotels=[hotel_a]))
     return client
 
 
 @pytest.fixture
-def superuser_client(room_type_a, room_type_b) -> Client:
+def superuser_client(two_night_room_type_a, two_night_room_type_b) -> Client:
     client = Client()
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     return client
@@ -61,14 +63,18 @@ def listed(response) -> list[int]:
     return sorted(obj.pk for obj in response.context["cl"].result_list)
 
 
-def test_a_hotelier_lists_only_their_hotels_objects(hotelier_client, hotel_a, room_type_a):
+def test_a_hotelier_lists_only_their_hotels_objects(
+    hotelier_client, hotel_a, two_night_room_type_a
+):
     hotels = hotelier_client.get("/admin/reservations/hotel/")
     room_types = hotelier_client.get("/admin/reservations/roomtype/")
     room_nights = hotelier_client.get("/admin/reservations/roomnight/")
 
     assert listed(hotels) == [hotel_a.pk]
-    assert listed(room_types) == [room_type_a.pk]
-    assert listed(room_nights) == sorted(room_type_a.room_nights.values_list("pk", flat=True))
+    assert listed(room_types) == [two_night_room_type_a.pk]
+    assert listed(room_nights) == sorted(
+        two_night_room_type_a.room_nights.values_list("pk", flat=True)
+    )
     assert b"Hotel B" not in room_types.content
     assert b"Hotel B" not in room_nights.content  # nor in the hotel list filter
 
@@ -79,13 +85,15 @@ def test_a_superuser_lists_every_hotels_objects(superuser_client):
     assert len(listed(superuser_client.get("/admin/reservations/roomnight/"))) == 4
 
 
-def test_a_hotelier_cannot_open_another_hotels_pages(hotelier_client, hotel_b, room_type_b):
-    night_b = room_type_b.room_nights.first()
+def test_a_hotelier_cannot_open_another_hotels_pages(
+    hotelier_client, hotel_b, two_night_room_type_b
+):
+    night_b = two_night_room_type_b.room_nights.first()
     pages = [
         f"/admin/reservations/hotel/{hotel_b.pk}/change/",
-        f"/admin/reservations/roomtype/{room_type_b.pk}/change/",
+        f"/admin/reservations/roomtype/{two_night_room_type_b.pk}/change/",
         f"/admin/reservations/roomnight/{night_b.pk}/change/",
-        f"/admin/reservations/roomtype/{room_type_b.pk}/history/",
+        f"/admin/reservations/roomtype/{two_night_room_type_b.pk}/history/",
     ]
 
     for page in pages:
@@ -94,15 +102,15 @@ def test_a_hotelier_cannot_open_another_hotels_pages(hotelier_client, hotel_b, r
         assert (response.status_code, response["Location"]) == (302, "/admin/"), page
 
 
-def test_a_hotelier_cannot_change_another_hotels_room_type(hotelier_client, room_type_b):
+def test_a_hotelier_cannot_change_another_hotels_room_type(hotelier_client, two_night_room_type_b):
     response = hotelier_client.post(
-        f"/admin/reservations/roomtype/{room_type_b.pk}/change/",
-        {"hotel": room_type_b.hotel_id, "name": "Taken", "capacity": 9},
+        f"/admin/reservations/roomtype/{two_night_room_type_b.pk}/change/",
+        {"hotel": two_night_room_type_b.hotel_id, "name": "Taken", "capacity": 9},
     )
 
-    room_type_b.refresh_from_db()
+    two_night_room_type_b.refresh_from_db()
     assert (response.status_code, response["Location"]) == (302, "/admin/")
-    assert (room_type_b.name, room_type_b.capacity) == ("B Double", 2)
+    assert (two_night_room_type_b.name, two_night_room_type_b.capacity) == ("B Double", 2)
 
 
 def test_a_hotelier_can_change_their_own_hotel(hotelier_client, hotel_a):
@@ -169,13 +177,13 @@ def test_a_room_type_cannot_be_added_to_another_hotel(hotelier_client, hotel_b):
     assert not RoomType.objects.filter(name="Ondol Suite").exists()
 
 
-def test_changing_the_room_count_resizes_future_nights(hotelier_client, room_type_a):
-    today = room_type_a.hotel.local_today()
-    room_type_a.room_nights.filter(night=today).update(rooms_held=7)
-    rate = NightlyRateFactory(room_type=room_type_a, night=today, rate_krw=111_000)
+def test_changing_the_room_count_resizes_future_nights(hotelier_client, two_night_room_type_a):
+    today = two_night_room_type_a.hotel.local_today()
+    two_night_room_type_a.room_nights.filter(night=today).update(rooms_held=7)
+    rate = NightlyRateFactory(room_type=two_night_room_type_a, night=today, rate_krw=111_000)
     form = room_type_form(
-        room_type_a.hotel,
-        name=room_type_a.name,
+        two_night_room_type_a.hotel,
+        name=two_night_room_type_a.name,
         capacity=2,
         nightly_rate_krw=100_000,
         room_count=5,
@@ -183,23 +191,25 @@ def test_changing_the_room_count_resizes_future_nights(hotelier_client, room_typ
             "nightly_rates-TOTAL_FORMS": 1,
             "nightly_rates-INITIAL_FORMS": 1,
             "nightly_rates-0-id": rate.pk,
-            "nightly_rates-0-room_type": room_type_a.pk,
+            "nightly_rates-0-room_type": two_night_room_type_a.pk,
             "nightly_rates-0-night": today.isoformat(),
             "nightly_rates-0-rate_krw": 125_000,
         },
     )
 
-    response = hotelier_client.post(f"/admin/reservations/roomtype/{room_type_a.pk}/change/", form)
+    response = hotelier_client.post(
+        f"/admin/reservations/roomtype/{two_night_room_type_a.pk}/change/", form
+    )
 
     assert response.status_code == 302
-    totals = dict(room_type_a.room_nights.values_list("night", "rooms_total"))
+    totals = dict(two_night_room_type_a.room_nights.values_list("night", "rooms_total"))
     assert totals == {today: 7, today + timedelta(days=1): 5}
     rate.refresh_from_db()
     assert rate.rate_krw == 125_000
 
 
-def test_a_night_edited_in_admin_keeps_its_held_rooms(hotelier_client, room_type_a):
-    night = room_type_a.room_nights.order_by("night").first()
+def test_a_night_edited_in_admin_keeps_its_held_rooms(hotelier_client, two_night_room_type_a):
+    night = two_night_room_type_a.room_nights.order_by("night").first()
     RoomNight.objects.filter(pk=night.pk).update(rooms_held=2)
 
     below = hotelier_client.post(
@@ -224,7 +234,7 @@ def test_memberships_are_managed_by_superusers_only(hotelier_client, superuser_c
     assert listed(superuser_page) == list(HotelierMembership.objects.values_list("pk", flat=True))
 
 
-def test_a_staff_user_without_memberships_sees_no_hotel(room_type_a):
+def test_a_staff_user_without_memberships_sees_no_hotel(two_night_room_type_a):
     staff = HotelierFactory()
     client = Client()
     client.force_login(staff)
@@ -233,8 +243,8 @@ def test_a_staff_user_without_memberships_sees_no_hotel(room_type_a):
     assert listed(client.get("/admin/reservations/roomtype/")) == []
 
 
-def test_a_hotelier_without_model_permissions_is_refused(room_type_a):
-    staff = HotelierFactory(hotels=[room_type_a.hotel])
+def test_a_hotelier_without_model_permissions_is_refused(two_night_room_type_a):
+    staff = HotelierFactory(hotels=[two_night_room_type_a.hotel])
     staff.user_permissions.remove(*Permission.objects.filter(codename="view_roomtype"))
     staff.user_permissions.remove(*Permission.objects.filter(codename="change_roomtype"))
     client = Client()

@@ -9,8 +9,8 @@ import pytest
 from django.db import connections
 
 from apps.reservations import api
-from apps.reservations.models import RoomNight
-from tests.reservations.factories import RoomTypeFactory, held_by_night, inventory
+from apps.reservations.models import RoomNight, RoomType
+from tests.reservations.factories import RoomTypeFactory, held_by_night, hold_rooms, inventory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +21,10 @@ MAX_SESSIONS = 40
 
 
 def _hold_all_at_once(
-    room_type_id: int, stays: list[tuple[date, date]]
+    room_type: RoomType, stays: list[tuple[date, date]]
 ) -> tuple[list[int], list[int], list[BaseException]]:
-    """Run ``rooms_hold`` for every stay in its own thread; return held, refused, other errors."""
+    """Hold a room for every stay (``stay_hold``, as a booking does) in its own thread; return
+    held, refused, other errors."""
     barrier = threading.Barrier(len(stays))
     sessions = threading.BoundedSemaphore(MAX_SESSIONS)
     held: list[int] = []
@@ -34,7 +35,7 @@ def _hold_all_at_once(
         barrier.wait()
         with sessions:
             try:
-                api.rooms_hold(room_type_id=room_type_id, check_in=check_in, check_out=check_out)
+                hold_rooms(room_type, check_in=check_in, check_out=check_out)
             except api.RoomUnavailable:
                 refused.append(index)
             except BaseException as exc:
@@ -62,7 +63,7 @@ def test_200_guests_racing_for_10_rooms_get_exactly_10_holds():
     inventory(room_type, first_night=first_night, nights=3)
     stay = (first_night, first_night + timedelta(days=3))
 
-    held, refused, errors = _hold_all_at_once(room_type.pk, [stay] * 200)
+    held, refused, errors = _hold_all_at_once(room_type, [stay] * 200)
 
     assert errors == []
     assert (len(held), len(refused)) == (10, 190)
@@ -85,7 +86,7 @@ def test_overlapping_stays_sharing_one_night_never_overbook_any_night():
         for _ in range(120)
     ]
 
-    held, refused, errors = _hold_all_at_once(room_type.pk, stays)
+    held, refused, errors = _hold_all_at_once(room_type, stays)
 
     assert errors == []
     assert (len(held), len(refused)) == (3, 117)
@@ -111,7 +112,7 @@ def test_random_overlapping_stays_hold_night_by_night_exactly_what_succeeded():
         check_in = first_night + timedelta(days=rng.randint(0, 7))
         stays.append((check_in, check_in + timedelta(days=rng.randint(1, 3))))
 
-    held, refused, errors = _hold_all_at_once(room_type.pk, stays)
+    held, refused, errors = _hold_all_at_once(room_type, stays)
 
     assert errors == []
     assert len(held) + len(refused) == 150

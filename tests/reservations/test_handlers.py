@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.orders.events import OrderCancelled, OrderPlaced
-from apps.reservations import api
 from apps.reservations.events import ReservationCancelled, ReservationRequested
 from apps.reservations.handlers import BOOKING_FLOW
 from apps.reservations.models import Cancellation, Reservation
@@ -17,7 +16,7 @@ from hotel.eventbus.models import Delivery
 from hotel.eventbus.subscriptions import handler_names_for
 from hotel.eventbus.testing import drain_outbox
 from tests.customer.factories import GuestProfileFactory
-from tests.reservations.factories import RoomTypeFactory, held_by_night, inventory
+from tests.reservations.factories import held_by_night, hold_rooms
 from tests.reservations.helpers import published
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,14 +31,8 @@ def _slow_backoff(settings):
 
 
 @pytest.fixture
-def room_type():
-    room_type = RoomTypeFactory(room_count=5)
-    inventory(room_type, first_night=room_type.hotel.local_today(), nights=14)
-    return room_type
-
-
-@pytest.fixture
-def guest():
+def named_guest():
+    """A guest with a profile named 김민지: the reservation takes the guest's name from it."""
     return GuestProfileFactory(name="김민지").user
 
 
@@ -52,7 +45,7 @@ def stay(room_type):
 def place(room_type, stay, *, order_id: int = ORDER_ID, guest_id: int) -> None:
     """What orders does on a paid booking: hold the room, then publish OrderPlaced."""
     check_in, check_out = stay
-    api.rooms_hold(room_type_id=room_type.pk, check_in=check_in, check_out=check_out)
+    hold_rooms(room_type, check_in=check_in, check_out=check_out, guests=2)
     with transaction.atomic():
         publish(
             OrderPlaced(
@@ -129,9 +122,9 @@ def test_one_handler_name_takes_both_order_events():
 
 
 def test_a_placed_order_becomes_one_reservation_however_often_it_is_delivered(
-    room_type, stay, guest
+    room_type, stay, named_guest
 ):
-    place(room_type, stay, guest_id=guest.pk)
+    place(room_type, stay, guest_id=named_guest.pk)
 
     drain_outbox()
     drain_outbox()
@@ -144,14 +137,17 @@ def test_a_placed_order_becomes_one_reservation_however_often_it_is_delivered(
         "requested",
         "김민지",
     )
-    assert (reservation.guest_id, reservation.order_reference) == (guest.pk, f"ORD-{ORDER_ID}")
+    assert (reservation.guest_id, reservation.order_reference) == (
+        named_guest.pk,
+        f"ORD-{ORDER_ID}",
+    )
     assert [event.reservation_id for event in published(ReservationRequested)] == [reservation.pk]
     assert booking_flow_deliveries() == [("orders.OrderPlaced", "done")]
     assert held(room_type, stay) == [1, 1]
 
 
-def test_the_same_order_published_twice_is_still_one_reservation(room_type, stay, guest):
-    place(room_type, stay, guest_id=guest.pk)
+def test_the_same_order_published_twice_is_still_one_reservation(room_type, stay, named_guest):
+    place(room_type, stay, guest_id=named_guest.pk)
     with transaction.atomic():
         # A second OrderPlaced for the same order (a replay upstream): nothing new here.
         publish(
@@ -177,11 +173,13 @@ def test_a_guest_without_an_account_gets_a_blank_name(room_type, stay):
     assert Reservation.objects.get().guest_name == ""
 
 
-def test_a_cancelled_order_cancels_the_reservation_once_under_redelivery(room_type, stay, guest):
-    place(room_type, stay, order_id=8102, guest_id=guest.pk)  # another guest keeps a room
-    place(room_type, stay, guest_id=guest.pk)
+def test_a_cancelled_order_cancels_the_reservation_once_under_redelivery(
+    room_type, stay, named_guest
+):
+    place(room_type, stay, order_id=8102, guest_id=named_guest.pk)  # another guest keeps a room
+    place(room_type, stay, guest_id=named_guest.pk)
     drain_outbox()
-    cancel(room_type, stay, guest_id=guest.pk)
+    cancel(room_type, stay, guest_id=named_guest.pk)
 
     drain_outbox()
     drain_outbox()
@@ -202,9 +200,9 @@ def test_a_cancelled_order_cancels_the_reservation_once_under_redelivery(room_ty
     assert held(room_type, stay) == [1, 1]  # released once: order 8102's room is still held
 
 
-def test_placed_then_cancelled_in_one_drain_are_handled_in_order(room_type, stay, guest):
-    place(room_type, stay, guest_id=guest.pk)
-    cancel(room_type, stay, guest_id=guest.pk)
+def test_placed_then_cancelled_in_one_drain_are_handled_in_order(room_type, stay, named_guest):
+    place(room_type, stay, guest_id=named_guest.pk)
+    cancel(room_type, stay, guest_id=named_guest.pk)
 
     drain_outbox()
 
@@ -218,12 +216,12 @@ def test_placed_then_cancelled_in_one_drain_are_handled_in_order(room_type, stay
 
 
 def test_with_the_hotel_side_down_events_wait_then_drain_in_order_exactly_once(
-    room_type, stay, guest, settings
+    room_type, stay, named_guest, settings
 ):
     settings.RESERVATIONS_HANDLERS_FAIL = True
-    place(room_type, stay, guest_id=guest.pk)
-    place(room_type, stay, order_id=8103, guest_id=guest.pk)
-    cancel(room_type, stay, order_id=8103, guest_id=guest.pk)
+    place(room_type, stay, guest_id=named_guest.pk)
+    place(room_type, stay, order_id=8103, guest_id=named_guest.pk)
+    cancel(room_type, stay, order_id=8103, guest_id=named_guest.pk)
 
     drain_outbox()
 
@@ -247,9 +245,9 @@ def test_with_the_hotel_side_down_events_wait_then_drain_in_order_exactly_once(
 
 
 def test_a_cancelled_order_without_a_reservation_retries_and_creates_nothing(
-    room_type, stay, guest
+    room_type, stay, named_guest
 ):
-    cancel(room_type, stay, guest_id=guest.pk)
+    cancel(room_type, stay, guest_id=named_guest.pk)
 
     drain_outbox()
 

@@ -40,11 +40,6 @@ def client_a(hotelier_a) -> APIClient:
     return client_for(hotelier_a)
 
 
-@pytest.fixture
-def guest_client() -> APIClient:
-    return client_for(UserFactory())
-
-
 def ids(response) -> list[int]:
     assert response.status_code == 200, response.data
     return [row["id"] for row in response.data["results"]]

@@ -10,6 +10,7 @@ from tests.reservations.factories import (
     RoomNightFactory,
     RoomTypeFactory,
     held_by_night,
+    hold_rooms,
     inventory,
 )
 
@@ -21,10 +22,8 @@ def days(n: int) -> timedelta:
 
 
 def test_a_hold_takes_the_rooms_on_every_night_of_the_stay_and_no_other(room_type, today):
-    api.rooms_hold(room_type_id=room_type.pk, check_in=today + days(1), check_out=today + days(4))
-    api.rooms_hold(
-        room_type_id=room_type.pk, check_in=today + days(2), check_out=today + days(3), rooms=3
-    )
+    hold_rooms(room_type, check_in=today + days(1), check_out=today + days(4))
+    hold_rooms(room_type, check_in=today + days(2), check_out=today + days(3), rooms=3)
 
     held = held_by_night(room_type)
     assert [held[today + days(n)] for n in range(6)] == [0, 1, 4, 1, 0, 0]
@@ -32,12 +31,12 @@ def test_a_hold_takes_the_rooms_on_every_night_of_the_stay_and_no_other(room_typ
 
 
 def test_the_last_room_can_be_held_and_then_the_night_is_sold_out(room_type, today):
-    stay = {"room_type_id": room_type.pk, "check_in": today, "check_out": today + days(1)}
-    api.rooms_hold(**stay, rooms=9)
-    api.rooms_hold(**stay)
+    stay = {"check_in": today, "check_out": today + days(1)}
+    hold_rooms(room_type, **stay, rooms=9)
+    hold_rooms(room_type, **stay)
 
     with pytest.raises(api.RoomUnavailable) as refused:
-        api.rooms_hold(**stay)
+        hold_rooms(room_type, **stay)
 
     assert (refused.value.code, refused.value.http_status) == ("room_unavailable", 409)
     assert refused.value.details == {
@@ -54,7 +53,7 @@ def test_a_sold_out_night_in_the_middle_leaves_every_night_untouched(room_type, 
     before = held_by_night(room_type)
 
     with pytest.raises(api.RoomUnavailable) as refused:
-        api.rooms_hold(room_type_id=room_type.pk, check_in=today, check_out=today + days(4))
+        hold_rooms(room_type, check_in=today, check_out=today + days(4))
 
     assert refused.value.sold_out_nights == [today + days(2)]
     assert held_by_night(room_type) == before
@@ -66,9 +65,7 @@ def test_too_few_rooms_on_some_nights_names_each_of_them(room_type, today):
     RoomNight.objects.filter(room_type=room_type, night=today + days(3)).update(rooms_held=8)
 
     with pytest.raises(api.RoomUnavailable) as refused:
-        api.rooms_hold(
-            room_type_id=room_type.pk, check_in=today, check_out=today + days(4), rooms=2
-        )
+        hold_rooms(room_type, check_in=today, check_out=today + days(4), rooms=2)
 
     assert refused.value.details["sold_out_nights"] == [(today + days(1)).isoformat()]
     assert sum(held_by_night(room_type).values()) == 17
@@ -80,7 +77,7 @@ def test_a_night_without_inventory_refuses_the_hold_and_keeps_the_others_free(to
     RoomNightFactory(room_type=room_type, night=today + days(2))
 
     with pytest.raises(api.RoomUnavailable) as refused:
-        api.rooms_hold(room_type_id=room_type.pk, check_in=today, check_out=today + days(3))
+        hold_rooms(room_type, check_in=today, check_out=today + days(3))
 
     assert refused.value.sold_out_nights == [today + days(1)]
     assert held_by_night(room_type) == {today: 0, today + days(2): 0}
@@ -99,8 +96,8 @@ def test_an_invalid_hold_is_refused_and_holds_nothing(
     room_type, today, check_in_offset, check_out_offset, rooms, code, field
 ):
     with pytest.raises(api.InvalidStay) as refused:
-        api.rooms_hold(
-            room_type_id=room_type.pk,
+        hold_rooms(
+            room_type,
             check_in=today + days(check_in_offset),
             check_out=today + days(check_out_offset),
             rooms=rooms,
@@ -110,17 +107,23 @@ def test_an_invalid_hold_is_refused_and_holds_nothing(
     assert sum(held_by_night(room_type).values()) == 0
 
 
-def test_holding_an_unknown_room_type_is_a_404(today):
-    with pytest.raises(api.RoomTypeNotFound):
-        api.rooms_hold(room_type_id=999_999, check_in=today, check_out=today + days(1))
+def test_holding_an_unknown_room_type_is_a_404(room_type, today):
+    with pytest.raises(api.RoomTypeNotFound), transaction.atomic():
+        services.stay_hold(
+            hotel_id=room_type.hotel_id,
+            room_type_id=999_999,
+            check_in=today,
+            check_out=today + days(1),
+            guests=1,
+        )
 
 
 def test_a_release_gives_back_exactly_what_was_held(room_type, today):
-    stay = {"room_type_id": room_type.pk, "check_in": today, "check_out": today + days(3)}
-    api.rooms_hold(**stay, rooms=3)
-    api.rooms_hold(room_type_id=room_type.pk, check_in=today + days(1), check_out=today + days(2))
+    stay = {"check_in": today, "check_out": today + days(3)}
+    hold_rooms(room_type, **stay, rooms=3)
+    hold_rooms(room_type, check_in=today + days(1), check_out=today + days(2))
 
-    api.rooms_release(**stay, rooms=2)
+    api.rooms_release(room_type_id=room_type.pk, **stay, rooms=2)
 
     held = held_by_night(room_type)
     assert [held[today + days(n)] for n in range(4)] == [1, 2, 1, 0]
@@ -143,11 +146,11 @@ def test_holds_and_releases_write_their_rows_beside_the_old_ones_touching_no_ind
             )
             return cursor.fetchone()
 
-    stay = {"room_type_id": room_type.pk, "check_in": today + days(1), "check_out": today + days(4)}
+    stay = {"check_in": today + days(1), "check_out": today + days(4)}
     before = updates()
     for _ in range(3):
-        api.rooms_hold(**stay)
-        api.rooms_release(**stay)
+        hold_rooms(room_type, **stay)
+        api.rooms_release(room_type_id=room_type.pk, **stay)
     updated, hot = (after - earlier for after, earlier in zip(updates(), before, strict=True))
 
     assert updated == 3 * 2 * 3  # three nights, held and released, three times
@@ -156,7 +159,7 @@ def test_holds_and_releases_write_their_rows_beside_the_old_ones_touching_no_ind
 
 
 def test_a_release_never_goes_below_zero_and_warns(room_type, today, caplog):
-    api.rooms_hold(room_type_id=room_type.pk, check_in=today, check_out=today + days(1), rooms=2)
+    hold_rooms(room_type, check_in=today, check_out=today + days(1), rooms=2)
 
     with caplog.at_level(logging.WARNING, logger="apps.reservations.services"):
         api.rooms_release(
@@ -190,7 +193,7 @@ def test_inventory_open_creates_the_missing_nights_only(today):
     room_type = RoomTypeFactory(room_count=5)
 
     first = services.inventory_open(room_type_id=room_type.pk, first_night=today, nights=3)
-    api.rooms_hold(room_type_id=room_type.pk, check_in=today, check_out=today + days(3))
+    hold_rooms(room_type, check_in=today, check_out=today + days(3))
     second = services.inventory_open(room_type_id=room_type.pk, first_night=today, nights=5)
 
     assert (first, second) == (3, 2)
@@ -203,21 +206,21 @@ def test_inventory_open_creates_the_missing_nights_only(today):
 
 
 def test_inventory_resize_applies_the_room_count_but_never_below_the_held(room_type, today):
-    api.rooms_hold(room_type_id=room_type.pk, check_in=today, check_out=today + days(1), rooms=6)
+    hold_rooms(room_type, check_in=today, check_out=today + days(1), rooms=6)
     room_type.room_count = 4
     room_type.save()
 
     updated = services.inventory_resize(room_type_id=room_type.pk, first_night=today)
 
     totals = dict(RoomNight.objects.filter(room_type=room_type).values_list("night", "rooms_total"))
-    assert updated == 14
+    assert updated == 40  # every night the room_type fixture opened
     assert totals[today] == 6
     assert set(totals.values()) == {4, 6}
-    assert sum(1 for total in totals.values() if total == 4) == 13
+    assert sum(1 for total in totals.values() if total == 4) == 39
 
 
 def test_a_nights_total_is_never_set_below_its_held_rooms(room_type, today):
-    api.rooms_hold(room_type_id=room_type.pk, check_in=today, check_out=today + days(1), rooms=3)
+    hold_rooms(room_type, check_in=today, check_out=today + days(1), rooms=3)
     night = RoomNight.objects.get(room_type=room_type, night=today)
 
     lowered = services.room_night_rooms_total_set(room_night_id=night.pk, rooms_total=1)
@@ -243,10 +246,7 @@ def test_nightly_rates_set_replaces_or_keeps_existing_overrides(room_type, today
     assert replaced == {today: 110_000, today + days(1): 130_000}
 
 
-@pytest.mark.django_db
 def test_stay_hold_prices_locks_and_takes_the_rooms_in_one_go(room_type, today):
-    from apps.reservations import api
-
     tomorrow = today + timedelta(days=1)
     room_type.nightly_rates.create(night=tomorrow, rate_krw=150_000)
 
@@ -270,10 +270,7 @@ def test_stay_hold_prices_locks_and_takes_the_rooms_in_one_go(room_type, today):
     ] == [1, 1, 0]
 
 
-@pytest.mark.django_db
 def test_stay_hold_refuses_a_room_type_of_another_hotel_and_holds_nothing(room_type, today):
-    from apps.reservations import api
-
     # As in the booking's first transaction: the refusal rolls back the caller's transaction.
     with pytest.raises(api.ReservationsError) as refused, transaction.atomic():
         api.stay_hold(
@@ -291,18 +288,11 @@ def test_stay_hold_refuses_a_room_type_of_another_hotel_and_holds_nothing(room_t
 def refused_hold(room_type, *, check_in, check_out, guests):
     """The error ``stay_hold`` raises, run as the booking's first transaction runs it (the
     refusal rolls back the caller's transaction)."""
-    with pytest.raises(api.ReservationsError) as refused, transaction.atomic():
-        api.stay_hold(
-            hotel_id=room_type.hotel_id,
-            room_type_id=room_type.pk,
-            check_in=check_in,
-            check_out=check_out,
-            guests=guests,
-        )
+    with pytest.raises(api.ReservationsError) as refused:
+        hold_rooms(room_type, check_in=check_in, check_out=check_out, guests=guests)
     return refused.value
 
 
-@pytest.mark.django_db
 def test_stay_hold_names_only_the_full_nights_and_holds_nothing(room_type, today):
     # The middle night has one room left, the last none: only the last is sold out, and the
     # first two nights are not left held.
@@ -317,7 +307,6 @@ def test_stay_hold_names_only_the_full_nights_and_holds_nothing(room_type, today
     assert held[:4] == [0, 9, 10, 0]
 
 
-@pytest.mark.django_db
 def test_stay_hold_refuses_more_guests_than_the_room_sleeps_and_holds_nothing(room_type, today):
     refused = refused_hold(
         room_type,
@@ -330,7 +319,6 @@ def test_stay_hold_refuses_more_guests_than_the_room_sleeps_and_holds_nothing(ro
     assert set(room_type.room_nights.values_list("rooms_held", flat=True)) == {0}
 
 
-@pytest.mark.django_db
 def test_stay_hold_refuses_a_stay_without_inventory_as_sold_out(room_type, today):
     last = room_type.room_nights.order_by("night").last().night
 

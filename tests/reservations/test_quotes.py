@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from apps.reservations import api
 from apps.reservations.dtos import NightPrice
+from apps.reservations.selectors.stay_quotes import stay_quote
+from apps.reservations.stays import MAX_STAY_NIGHTS
 from tests.reservations.factories import (
     HotelFactory,
     NightlyRateFactory,
@@ -25,7 +27,7 @@ def test_a_quote_prices_each_night_with_its_override_or_the_base_rate(room_type,
     NightlyRateFactory(room_type=room_type, night=today + days(2), rate_krw=90_000)
     NightlyRateFactory(room_type=room_type, night=today + days(3), rate_krw=999_000)  # check-out
 
-    quote = api.stay_quote(
+    quote = stay_quote(
         room_type_id=room_type.pk, check_in=today, check_out=today + days(3), guests=2
     )
 
@@ -50,7 +52,7 @@ def test_a_quote_prices_each_night_with_its_override_or_the_base_rate(room_type,
 def test_an_override_of_another_room_type_does_not_apply(room_type, today):
     NightlyRateFactory(night=today, rate_krw=1)
 
-    quote = api.stay_quote(
+    quote = stay_quote(
         room_type_id=room_type.pk, check_in=today, check_out=today + days(1), guests=1
     )
 
@@ -61,7 +63,7 @@ def test_rooms_left_is_the_fewest_free_on_any_night(room_type, today):
     room_type.room_nights.filter(night=today + days(1)).update(rooms_held=7)
     room_type.room_nights.filter(night=today + days(2)).update(rooms_held=9)
 
-    quote = api.stay_quote(
+    quote = stay_quote(
         room_type_id=room_type.pk, check_in=today, check_out=today + days(3), guests=1
     )
 
@@ -72,7 +74,7 @@ def test_rooms_left_is_the_fewest_free_on_any_night(room_type, today):
 def test_a_sold_out_night_makes_the_stay_unavailable_but_still_priced(room_type, today):
     room_type.room_nights.filter(night=today + days(1)).update(rooms_held=10)
 
-    quote = api.stay_quote(
+    quote = stay_quote(
         room_type_id=room_type.pk, check_in=today, check_out=today + days(2), guests=1
     )
 
@@ -83,7 +85,7 @@ def test_a_night_without_inventory_counts_as_sold_out(today):
     room_type = RoomTypeFactory()
     RoomNightFactory(room_type=room_type, night=today)
 
-    quote = api.stay_quote(
+    quote = stay_quote(
         room_type_id=room_type.pk, check_in=today, check_out=today + days(2), guests=1
     )
 
@@ -92,11 +94,11 @@ def test_a_night_without_inventory_counts_as_sold_out(today):
 
 
 def test_thirty_nights_is_the_longest_stay(room_type, today):
-    quote = api.stay_quote(
+    quote = stay_quote(
         room_type_id=room_type.pk, check_in=today, check_out=today + days(30), guests=1
     )
 
-    assert (quote.nights, api.MAX_STAY_NIGHTS) == (30, 30)
+    assert (quote.nights, MAX_STAY_NIGHTS) == (30, 30)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +117,7 @@ def test_an_invalid_stay_is_refused_naming_the_field(
     room_type, today, check_in_offset, check_out_offset, guests, code, field
 ):
     with pytest.raises(api.ReservationsError) as refused:
-        api.stay_quote(
+        stay_quote(
             room_type_id=room_type.pk,
             check_in=today + days(check_in_offset),
             check_out=today + days(check_out_offset),
@@ -128,16 +130,14 @@ def test_an_invalid_stay_is_refused_naming_the_field(
 
 def test_too_long_a_stay_says_the_maximum(room_type, today):
     with pytest.raises(api.InvalidStay) as refused:
-        api.stay_quote(
-            room_type_id=room_type.pk, check_in=today, check_out=today + days(31), guests=1
-        )
+        stay_quote(room_type_id=room_type.pk, check_in=today, check_out=today + days(31), guests=1)
 
     assert refused.value.details == {"field": "check_out", "max_nights": 30, "nights": 31}
 
 
 def test_an_unknown_room_type_is_a_404():
     with pytest.raises(api.RoomTypeNotFound) as refused:
-        api.stay_quote(
+        stay_quote(
             room_type_id=999_999, check_in=date(2030, 1, 1), check_out=date(2030, 1, 2), guests=1
         )
 
@@ -152,9 +152,9 @@ def test_today_is_the_hotels_local_date():
     ahead = RoomTypeFactory(hotel=HotelFactory(time_zone="Pacific/Kiritimati"))
     stay = {"check_in": pago_pago_today, "check_out": pago_pago_today + days(1), "guests": 1}
 
-    quote = api.stay_quote(room_type_id=behind.pk, **stay)
+    quote = stay_quote(room_type_id=behind.pk, **stay)
     with pytest.raises(api.InvalidStay) as refused:
-        api.stay_quote(room_type_id=ahead.pk, **stay)
+        stay_quote(room_type_id=ahead.pk, **stay)
 
     assert quote.check_in == pago_pago_today
     assert refused.value.details["field"] == "check_in"

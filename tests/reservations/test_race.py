@@ -9,7 +9,8 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from apps.reservations import api, services
+from apps.reservations import services
+from apps.reservations.errors import IllegalReservationTransition
 from apps.reservations.events import ReservationCancelled, ReservationConfirmed
 from apps.reservations.models import Cancellation, Reservation
 from tests.reservations.factories import (
@@ -27,15 +28,17 @@ ROUNDS = 20
 
 
 @pytest.fixture
-def room_type():
+def race_room_type():
+    """The races' room type, with a room per round: all ``ROUNDS`` reservations, on the same
+    nights, get their room."""
     room_type = RoomTypeFactory(room_count=ROUNDS)
     inventory(room_type, first_night=room_type.hotel.local_today(), nights=14)
     return room_type
 
 
 @pytest.fixture
-def hotelier(room_type):
-    return HotelierFactory(hotels=[room_type.hotel])
+def hotelier(race_room_type):
+    return HotelierFactory(hotels=[race_room_type.hotel])
 
 
 def in_threads(*jobs: Callable[[], object]) -> list[object]:
@@ -67,11 +70,11 @@ def to_statuses(reservation: Reservation) -> list[str]:
 
 
 def test_confirmations_racing_cancellations_always_end_cancelled_and_consistent(
-    room_type, hotelier
+    race_room_type, hotelier
 ):
-    check_in = room_type.hotel.local_today() + timedelta(days=3)
+    check_in = race_room_type.hotel.local_today() + timedelta(days=3)
     reservations = [
-        requested_reservation(room_type, check_in=check_in, order_id=4000 + n)
+        requested_reservation(race_room_type, check_in=check_in, order_id=4000 + n)
         for n in range(ROUNDS)
     ]
     confirmed_first = []
@@ -87,7 +90,7 @@ def test_confirmations_racing_cancellations_always_end_cancelled_and_consistent(
         if isinstance(confirm, Reservation):
             confirmed_first.append(reservation.pk)
         else:
-            assert isinstance(confirm, api.IllegalReservationTransition), confirm
+            assert isinstance(confirm, IllegalReservationTransition), confirm
             assert confirm.status == "cancelled"
 
     for reservation in Reservation.objects.all():
@@ -103,7 +106,7 @@ def test_confirmations_racing_cancellations_always_end_cancelled_and_consistent(
         confirmed_first
     )
     assert len(published(ReservationCancelled)) == ROUNDS
-    assert set(held_by_night(room_type).values()) == {0}  # each stay released exactly once
+    assert set(held_by_night(race_room_type).values()) == {0}  # each stay released exactly once
 
 
 def _hold_the_lock_then(action: Callable[[], object], locked: threading.Event) -> object:
@@ -127,8 +130,10 @@ def _after(locked: threading.Event, action: Callable[[], object]) -> Callable[[]
     return run
 
 
-def test_a_cancellation_waits_for_a_confirmation_in_progress_then_cancels_it(room_type, hotelier):
-    reservation = requested_reservation(room_type, order_id=4100)
+def test_a_cancellation_waits_for_a_confirmation_in_progress_then_cancels_it(
+    race_room_type, hotelier
+):
+    reservation = requested_reservation(race_room_type, order_id=4100)
     locked = threading.Event()
     cancel = _after(
         locked,
@@ -152,8 +157,10 @@ def test_a_cancellation_waits_for_a_confirmation_in_progress_then_cancels_it(roo
     assert Reservation.objects.get().status == "cancelled"
 
 
-def test_a_confirmation_waits_for_a_cancellation_in_progress_then_is_refused(room_type, hotelier):
-    reservation = requested_reservation(room_type, order_id=4101)
+def test_a_confirmation_waits_for_a_cancellation_in_progress_then_is_refused(
+    race_room_type, hotelier
+):
+    reservation = requested_reservation(race_room_type, order_id=4101)
     locked = threading.Event()
     confirm = _after(
         locked, lambda: services.reservation_confirm(reservation_id=reservation.pk, by=hotelier)
@@ -170,9 +177,9 @@ def test_a_confirmation_waits_for_a_cancellation_in_progress_then_is_refused(roo
     )
 
     assert isinstance(cancellation, Cancellation)
-    assert isinstance(refused, api.IllegalReservationTransition)
+    assert isinstance(refused, IllegalReservationTransition)
     assert (refused.status, refused.target) == ("cancelled", "confirmed")
     assert confirm.waited >= 0.2
     assert to_statuses(reservation) == ["requested", "cancelled"]
     assert published(ReservationConfirmed) == []
-    assert set(held_by_night(room_type).values()) == {0}
+    assert set(held_by_night(race_room_type).values()) == {0}

@@ -8,8 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.reservations import api, services
-from apps.reservations.dtos import PaidOrder
+from apps.reservations import services
+from apps.reservations.dtos import CancellationData, PaidOrder, ReservationData
+from apps.reservations.errors import (
+    IllegalReservationTransition,
+    ReservationNotFound,
+    ReservationsError,
+)
 from apps.reservations.events import (
     ReservationCancelled,
     ReservationConfirmed,
@@ -23,6 +28,7 @@ from apps.reservations.models import (
     ReservationStatus,
     ReservationStatusChange,
 )
+from apps.reservations.selectors.order_reservation import reservation_for_order
 from tests.reservations.factories import (
     HotelFactory,
     HotelierFactory,
@@ -88,7 +94,7 @@ def test_the_status_table_allows_exactly_the_documented_transitions(source, targ
         assert reservation.transition(target) == source
         assert reservation.status == target
     else:
-        with pytest.raises(api.IllegalReservationTransition) as refused:
+        with pytest.raises(IllegalReservationTransition) as refused:
             reservation.transition(target)
         assert refused.value.http_status == 409
         assert refused.value.code == "illegal_reservation_transition"
@@ -165,7 +171,7 @@ def test_requesting_the_same_order_again_changes_nothing_and_publishes_nothing(
 def test_a_request_for_a_room_type_of_another_hotel_is_refused(room_type):
     other_hotel = HotelFactory()
 
-    with pytest.raises(api.ReservationsError) as refused:
+    with pytest.raises(ReservationsError) as refused:
         services.reservation_request_from_order(
             order_id=9003,
             guest_id=1,
@@ -237,7 +243,7 @@ def test_one_order_of_another_hotels_room_type_refuses_the_whole_batch(room_type
     good, bad = paid_orders(room_type, 9400, 2)
     bad = dataclasses.replace(bad, hotel_id=HotelFactory().pk)
 
-    with pytest.raises(api.ReservationsError) as refused:
+    with pytest.raises(ReservationsError) as refused:
         services.reservations_request_from_orders(orders=[good, bad])
 
     assert refused.value.code == "room_type_not_found"
@@ -287,9 +293,9 @@ def test_nobody_outside_the_hotel_can_confirm_or_reject(reservation, room_type, 
         "staff_without_hotel": lambda: HotelierFactory(),
     }[who]()
 
-    with pytest.raises(api.ReservationNotFound) as confirm_refused:
+    with pytest.raises(ReservationNotFound) as confirm_refused:
         services.reservation_confirm(reservation_id=reservation.pk, by=user)
-    with pytest.raises(api.ReservationNotFound) as reject_refused:
+    with pytest.raises(ReservationNotFound) as reject_refused:
         services.reservation_reject(reservation_id=reservation.pk, by=user, reason="Full")
 
     assert confirm_refused.value.http_status == reject_refused.value.http_status == 404
@@ -329,7 +335,7 @@ def test_a_rejection_releases_the_rooms_and_tells_the_reason(
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_rejection_needs_a_reason(reservation, hotelier, room_type, stay_nights, reason):
-    with pytest.raises(api.ReservationsError) as refused:
+    with pytest.raises(ReservationsError) as refused:
         services.reservation_reject(reservation_id=reservation.pk, by=hotelier, reason=reason)
 
     assert (refused.value.code, refused.value.http_status) == ("rejection_reason_required", 400)
@@ -416,7 +422,7 @@ def test_cancelling_a_rejected_reservation_leaves_it_rejected(
 
 
 def test_cancelling_an_order_without_a_reservation_is_an_error(room_type):
-    with pytest.raises(api.ReservationNotFound) as missing:
+    with pytest.raises(ReservationNotFound) as missing:
         cancel(424242)
 
     assert missing.value.details == {"order_id": 424242}
@@ -459,7 +465,7 @@ def test_a_decided_reservation_cannot_be_confirmed_or_rejected(
         ),
     }[action]
 
-    with pytest.raises(api.IllegalReservationTransition) as refused:
+    with pytest.raises(IllegalReservationTransition) as refused:
         act()
 
     target = "confirmed" if action == "confirm" else "rejected"
@@ -479,8 +485,8 @@ def test_a_decided_reservation_cannot_be_confirmed_or_rejected(
 
 
 def test_reservation_for_order_tells_the_status_and_the_cancellation(reservation, room_type):
-    assert api.reservation_for_order(order_id=1) is None
-    requested = api.reservation_for_order(order_id=9001)
+    assert reservation_for_order(order_id=1) is None
+    requested = reservation_for_order(order_id=9001)
     assert (requested.reservation_id, requested.status, requested.cancellation) == (
         reservation.pk,
         "requested",
@@ -489,9 +495,9 @@ def test_reservation_for_order_tells_the_status_and_the_cancellation(reservation
     cancelled_at = datetime(2030, 1, 1, 3, 0, tzinfo=UTC)
     cancellation = cancel(9001, cancelled_at=cancelled_at)
 
-    data = api.reservation_for_order(order_id=9001)
+    data = reservation_for_order(order_id=9001)
 
-    assert data == api.ReservationData(
+    assert data == ReservationData(
         reservation_id=reservation.pk,
         order_id=9001,
         guest_id=501,
@@ -505,7 +511,7 @@ def test_reservation_for_order_tells_the_status_and_the_cancellation(reservation
         rejection_reason="",
         requested_at=reservation.requested_at,
         decided_at=None,
-        cancellation=api.CancellationData(
+        cancellation=CancellationData(
             cancellation_id=cancellation.pk,
             cancelled_by="guest",
             reason="Plans changed",

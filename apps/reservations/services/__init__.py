@@ -1,6 +1,6 @@
 """Writes of the reservations context: the nightly inventory, and the reservation workflow.
 
-Callers import from here (``services.rooms_hold``, ``services.reservation_confirm``); the
+Callers import from here (``services.stay_hold``, ``services.reservation_confirm``); the
 modules below hold one topic each.
 """
 
@@ -10,7 +10,6 @@ from apps.reservations.services.inventory import (
     inventory_resize,
     nightly_rates_set,
     room_night_rooms_total_set,
-    rooms_hold,
     rooms_release,
     stay_hold,
 )
@@ -33,7 +32,6 @@ __all__ = [
     "reservation_request_from_order",
     "reservations_request_from_orders",
     "room_night_rooms_total_set",
-    "rooms_hold",
     "rooms_release",
     "stay_hold",
 ]

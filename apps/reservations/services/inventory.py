@@ -24,16 +24,16 @@ from apps.reservations.errors import (
     RoomUnavailable,
 )
 from apps.reservations.models import NightlyRate, RoomNight
-from apps.reservations.selectors import (
-    guests_check,
-    room_type_get,
-    room_type_summary_of,
-    rooms_check,
-    stay_check,
-    stay_length_check,
+from apps.reservations.queries import ROOMS_TAKE_SQL, STAY_LOCK_ROWS, STAY_LOCK_SQL
+from apps.reservations.selectors.catalogue import room_type_get, room_type_summary_of
+from apps.reservations.selectors.stay_quotes import stay_quote_build
+from apps.reservations.stays import (
+    check_guests,
+    check_rooms,
+    check_stay,
+    check_stay_length,
+    check_stay_range,
     stay_nights,
-    stay_quote_build,
-    stay_range_check,
 )
 
 logger = logging.getLogger(__name__)
@@ -46,44 +46,6 @@ def _stay_room_nights(*, room_type_id: int, check_in: date, check_out: date) -> 
     return RoomNight.objects.filter(
         room_type_id=room_type_id, night__gte=check_in, night__lt=check_out
     )
-
-
-def rooms_hold(*, room_type_id: int, check_in: date, check_out: date, rooms: int = 1) -> None:
-    """Hold ``rooms`` rooms of the room type on every night of ``[check_in, check_out)``.
-
-    All nights or none: if any night has fewer than ``rooms`` rooms left (or no inventory), the
-    whole hold is rolled back and ``RoomUnavailable`` (409) names the sold-out nights. Also
-    raises ``RoomTypeNotFound`` (404) and ``InvalidStay`` (400: empty, past or too long stay).
-
-    Locks and transactions: runs in its own short transaction. It locks the stay's
-    ``RoomNight`` rows in night order (``SELECT ... FOR UPDATE ORDER BY night``, so overlapping
-    stays queue instead of deadlocking), then one guarded UPDATE takes the rooms; the locks end
-    at commit. Call it outside any transaction (the booking flow then calls the payment
-    provider with no lock held). Inside an outer ``atomic`` block it becomes a savepoint and
-    the row locks last until the outer transaction ends: never make network calls there.
-    Undo with ``rooms_release`` (exactly once per successful hold).
-    """
-    room_type = room_type_get(room_type_id=room_type_id)
-    nights = stay_check(check_in=check_in, check_out=check_out, today=room_type.hotel.local_today())
-    rooms_check(rooms=rooms)
-    stay = _stay_room_nights(room_type_id=room_type_id, check_in=check_in, check_out=check_out)
-    with transaction.atomic():
-        # The lock order, and what a refusal reports. The decision is the UPDATE's alone.
-        left = {
-            night: total - held
-            for night, total, held in stay.select_for_update()
-            .order_by("night")
-            .values_list("night", "rooms_total", "rooms_held")
-        }
-        # Raising inside the atomic block rolls back the nights this UPDATE did take.
-        _rooms_take(
-            room_type_id=room_type_id,
-            check_in=check_in,
-            check_out=check_out,
-            nights=nights,
-            rooms=rooms,
-            left=left,
-        )
 
 
 def _rooms_take(
@@ -99,7 +61,7 @@ def _rooms_take(
     ``RoomUnavailable`` naming the nights with fewer than ``rooms`` ``left`` unless it took
     every night (the caller's transaction must then roll back)."""
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_ROOMS_TAKE_SQL, [rooms, room_type_id, check_in, check_out, rooms])
+        cursor.execute(ROOMS_TAKE_SQL, [rooms, room_type_id, check_in, check_out, rooms])
         taken = cursor.rowcount
     if taken != nights:
         raise RoomUnavailable(
@@ -113,27 +75,6 @@ def _rooms_take(
         )
 
 
-# The booking path's two statements (see ``stay_hold``; ``rooms_hold`` shares the UPDATE),
-# written out: the ORM would spend more CPU compiling them than the database spends running
-# them, on every booking.
-_STAY_LOCK_SQL = """
-SELECT night.night, night.rooms_total, night.rooms_held, rate.rate_krw,
-       room_type.hotel_id, hotel.name, hotel.time_zone, room_type.name, room_type.capacity,
-       room_type.nightly_rate_krw
-FROM reservations_roomnight night
-JOIN reservations_roomtype room_type ON room_type.id = night.room_type_id
-JOIN reservations_hotel hotel ON hotel.id = room_type.hotel_id
-LEFT JOIN reservations_nightlyrate rate
-       ON rate.room_type_id = night.room_type_id AND rate.night = night.night
-WHERE night.room_type_id = %s AND night.night >= %s AND night.night < %s
-ORDER BY night.night
-"""
-_ROOMS_TAKE_SQL = """
-UPDATE reservations_roomnight SET rooms_held = rooms_held + %s
-WHERE room_type_id = %s AND night >= %s AND night < %s AND rooms_held + %s <= rooms_total
-"""
-
-
 def stay_hold(
     *,
     hotel_id: int,
@@ -143,26 +84,31 @@ def stay_hold(
     guests: int,
     rooms: int = 1,
 ) -> HeldStay:
-    """Check, price and hold a booking's stay in one go: the booking path's two statements.
+    """Check, price and hold a booking's stay in one go: the booking path's two statements
+    (``apps/reservations/queries.py``). The one way rooms are held.
 
-    Validates like ``stay_quote`` (404, 400s), then locks the stay's nights in night order
-    while reading each night's rate override and the room type and hotel they belong to, and
-    takes the rooms with the same guarded UPDATE as ``rooms_hold``; a short count raises
-    ``RoomUnavailable`` (409). The quote's rooms_left are the rooms that were left before this
-    hold.
+    Validates like ``stay_quote``: ``RoomTypeNotFound`` (404), ``InvalidStay`` (400: empty,
+    past or too long stay, no guest, ``rooms < 1``) or ``too_many_guests`` (400); and
+    ``room_type_not_in_hotel`` (400) when the room type is another hotel's. Then it locks the
+    stay's nights in night order (so overlapping stays queue instead of deadlocking) while
+    reading each night's rate override and the room type and hotel they belong to, and takes
+    ``rooms`` rooms on every night with one guarded UPDATE: all nights or none. A night with
+    fewer rooms left (or no inventory) raises ``RoomUnavailable`` (409) naming the sold-out
+    nights. The quote's rooms_left are the rooms that were left before this hold. Undo with
+    ``rooms_release``, exactly once per successful hold.
 
     Locks and transactions: runs in the caller's transaction (the booking's first one, which
     creates the order), without a savepoint: a refusal raises and the caller's transaction rolls
     back whole, locks included. The nights stay locked until the caller commits, so the caller
-    must not make network calls before then.
+    must not make network calls before then. Called outside any transaction, it runs in its own.
     """
-    nights = stay_length_check(check_in=check_in, check_out=check_out)
-    guests_check(guests=guests)
-    rooms_check(rooms=rooms)
+    nights = check_stay_length(check_in=check_in, check_out=check_out)
+    check_guests(guests=guests)
+    check_rooms(rooms=rooms)
     connection = transaction.get_connection()
-    lock = " FOR UPDATE OF night" if connection.features.has_select_for_update_of else ""
+    lock = STAY_LOCK_ROWS if connection.features.has_select_for_update_of else ""
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_STAY_LOCK_SQL + lock, [room_type_id, check_in, check_out])
+        cursor.execute(STAY_LOCK_SQL + lock, [room_type_id, check_in, check_out])
         locked = cursor.fetchall()
         if not locked:  # no such room type, or no inventory: say which
             _stay_hold_refuse(
@@ -183,8 +129,8 @@ def stay_hold(
             capacity=capacity,
             nightly_rate_krw=rate,
         )
-        _stay_hold_check(room_type, hotel_id=hotel_id, check_in=check_in, check_out=check_out)
-        guests_check(guests=guests, capacity=capacity)
+        _check_stay_at_hotel(room_type, hotel_id=hotel_id, check_in=check_in, check_out=check_out)
+        check_guests(guests=guests, capacity=capacity)
         _rooms_take(
             room_type_id=room_type_id,
             check_in=check_in,
@@ -204,7 +150,7 @@ def stay_hold(
     return HeldStay(room_type=room_type, quote=quote)
 
 
-def _stay_hold_check(
+def _check_stay_at_hotel(
     room_type: RoomTypeSummary, *, hotel_id: int, check_in: date, check_out: date
 ) -> None:
     if room_type.hotel_id != hotel_id:
@@ -215,7 +161,7 @@ def _stay_hold_check(
             http_status=400,
         )
     today = timezone.localdate(timezone=ZoneInfo(room_type.hotel_time_zone))
-    stay_check(check_in=check_in, check_out=check_out, today=today)
+    check_stay(check_in=check_in, check_out=check_out, today=today)
 
 
 def _stay_hold_refuse(
@@ -223,8 +169,8 @@ def _stay_hold_refuse(
 ) -> NoReturn:
     """Why a stay with no inventory rows cannot be held: 404, a 400, or sold out (409)."""
     room_type = room_type_summary_of(room_type_get(room_type_id=room_type_id))
-    _stay_hold_check(room_type, hotel_id=hotel_id, check_in=check_in, check_out=check_out)
-    guests_check(guests=guests, capacity=room_type.capacity)
+    _check_stay_at_hotel(room_type, hotel_id=hotel_id, check_in=check_in, check_out=check_out)
+    check_guests(guests=guests, capacity=room_type.capacity)
     raise RoomUnavailable(
         room_type_id=room_type_id,
         rooms=rooms,
@@ -242,10 +188,10 @@ def rooms_release(*, room_type_id: int, check_in: date, check_out: date, rooms: 
     compensation paths (payment declined, reservation rejected) never fail here.
 
     Locks and transactions: its own short transaction, locking the nights in night order like
-    ``rooms_hold``. Not idempotent: the caller releases once per successful hold (e.g. behind
+    ``stay_hold``. Not idempotent: the caller releases once per successful hold (e.g. behind
     a status transition committed in the same transaction).
     """
-    nights = stay_range_check(check_in=check_in, check_out=check_out, rooms=rooms)
+    nights = check_stay_range(check_in=check_in, check_out=check_out, rooms=rooms)
     stay = _stay_room_nights(room_type_id=room_type_id, check_in=check_in, check_out=check_out)
     with transaction.atomic():
         locked = dict(stay.select_for_update().order_by("night").values_list("night", "rooms_held"))

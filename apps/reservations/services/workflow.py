@@ -38,11 +38,11 @@ from apps.reservations.models import (
     ReservationStatusChange,
     RoomType,
 )
-from apps.reservations.selectors import (
+from apps.reservations.selectors.cancellation_quotes import (
     cancellation_policy_for,
     cancellation_quote_build,
-    hotel_ids_managed_by,
 )
+from apps.reservations.selectors.hotelier import hotel_ids_managed_by
 from apps.reservations.services.inventory import rooms_release
 from hotel.bulk_rows import rows_insert
 from hotel.eventbus import publish, publish_all

@@ -1,3 +1,5 @@
+"""The public catalogue API: hotels, their room types, and availability with prices."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client() -> APIClient:
+def anonymous_client() -> APIClient:
     return APIClient()
 
 
@@ -22,11 +24,11 @@ def days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
-def test_anyone_can_list_hotels_paginated(client):
+def test_anyone_can_list_hotels_paginated(anonymous_client):
     HotelFactory.create_batch(22, city="Busan")
 
-    first = client.get("/api/hotels/")
-    second = client.get("/api/hotels/", {"page": 2})
+    first = anonymous_client.get("/api/hotels/")
+    second = anonymous_client.get("/api/hotels/", {"page": 2})
 
     assert first.status_code == 200
     assert (first.json()["count"], len(first.json()["results"])) == (22, 20)
@@ -34,13 +36,15 @@ def test_anyone_can_list_hotels_paginated(client):
     assert set(first.json()["results"][0]) == {"id", "name", "city", "address", "time_zone"}
 
 
-def test_hotels_filter_by_city_name_and_search(client):
+def test_hotels_filter_by_city_name_and_search(anonymous_client):
     seoul = HotelFactory(name="Hanok Stay Jongno", city="Seoul")
     busan = HotelFactory(name="Haeundae Ocean Hotel", city="Busan", address="Haeundae-gu")
     HotelFactory(name="Jeju Seaside Resort", city="Jeju")
 
     def ids(**params):
-        return [hotel["id"] for hotel in client.get("/api/hotels/", params).json()["results"]]
+        return [
+            hotel["id"] for hotel in anonymous_client.get("/api/hotels/", params).json()["results"]
+        ]
 
     assert ids(city="seoul") == [seoul.pk]
     assert ids(name="ocean") == [busan.pk]
@@ -48,11 +52,11 @@ def test_hotels_filter_by_city_name_and_search(client):
     assert ids(city="Daegu") == []
 
 
-def test_anyone_can_read_a_hotel_with_its_room_types(client):
+def test_anyone_can_read_a_hotel_with_its_room_types(anonymous_client):
     room_type = RoomTypeFactory(name="Deluxe Twin", capacity=3, nightly_rate_krw=150_000)
     hotel = room_type.hotel
 
-    response = client.get(f"/api/hotels/{hotel.pk}/")
+    response = anonymous_client.get(f"/api/hotels/{hotel.pk}/")
 
     assert response.status_code == 200
     assert response.json() == {
@@ -74,14 +78,14 @@ def test_anyone_can_read_a_hotel_with_its_room_types(client):
     }
 
 
-def test_an_unknown_hotel_is_a_404_in_the_error_shape(client):
-    response = client.get("/api/hotels/999999/")
+def test_an_unknown_hotel_is_a_404_in_the_error_shape(anonymous_client):
+    response = anonymous_client.get("/api/hotels/999999/")
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
 
-def test_availability_lists_each_room_type_with_prices_and_rooms_left(client):
+def test_availability_lists_each_room_type_with_prices_and_rooms_left(anonymous_client):
     hotel = HotelFactory()
     today = hotel.local_today()
     double = RoomTypeFactory(hotel=hotel, capacity=2, nightly_rate_krw=100_000, room_count=5)
@@ -91,7 +95,7 @@ def test_availability_lists_each_room_type_with_prices_and_rooms_left(client):
     NightlyRateFactory(room_type=double, night=today + days(1), rate_krw=130_000)
     family.room_nights.filter(night=today + days(1)).update(rooms_held=2)
 
-    response = client.get(
+    response = anonymous_client.get(
         f"/api/hotels/{hotel.pk}/availability/",
         {"check_in": today.isoformat(), "check_out": (today + days(2)).isoformat(), "guests": 2},
     )
@@ -133,10 +137,12 @@ def test_availability_lists_each_room_type_with_prices_and_rooms_left(client):
     ]
 
 
-def test_availability_shows_room_types_too_small_for_the_guests_as_unavailable(client, room_type):
+def test_availability_shows_room_types_too_small_for_the_guests_as_unavailable(
+    anonymous_client, room_type
+):
     today = room_type.hotel.local_today()
 
-    response = client.get(
+    response = anonymous_client.get(
         f"/api/hotels/{room_type.hotel_id}/availability/",
         {"check_in": today.isoformat(), "check_out": (today + days(1)).isoformat(), "guests": 3},
     )
@@ -146,10 +152,10 @@ def test_availability_shows_room_types_too_small_for_the_guests_as_unavailable(c
     assert (only["fits_guests"], only["available"], only["rooms_left"]) == (False, False, 10)
 
 
-def test_availability_defaults_to_one_guest(client, room_type):
+def test_availability_defaults_to_one_guest(anonymous_client, room_type):
     today = room_type.hotel.local_today()
 
-    response = client.get(
+    response = anonymous_client.get(
         f"/api/hotels/{room_type.hotel_id}/availability/",
         {"check_in": today.isoformat(), "check_out": (today + days(1)).isoformat()},
     )
@@ -167,8 +173,10 @@ def test_availability_defaults_to_one_guest(client, room_type):
         ({"check_in": "2099-01-01", "check_out": "2099-01-02", "guests": "two"}, "guests"),
     ],
 )
-def test_malformed_availability_input_is_a_400_naming_the_field(client, room_type, params, field):
-    response = client.get(f"/api/hotels/{room_type.hotel_id}/availability/", params)
+def test_malformed_availability_input_is_a_400_naming_the_field(
+    anonymous_client, room_type, params, field
+):
+    response = anonymous_client.get(f"/api/hotels/{room_type.hotel_id}/availability/", params)
 
     assert response.status_code == 400
     body = response.json()
@@ -187,11 +195,11 @@ def test_malformed_availability_input_is_a_400_naming_the_field(client, room_typ
     ],
 )
 def test_an_invalid_stay_is_a_400_naming_the_field(
-    client, room_type, check_in_offset, check_out_offset, guests, field
+    anonymous_client, room_type, check_in_offset, check_out_offset, guests, field
 ):
     today = room_type.hotel.local_today()
 
-    response = client.get(
+    response = anonymous_client.get(
         f"/api/hotels/{room_type.hotel_id}/availability/",
         {
             "check_in": (today + days(check_in_offset)).isoformat(),
@@ -206,8 +214,8 @@ def test_an_invalid_stay_is_a_400_naming_the_field(
     assert body["message"]
 
 
-def test_availability_of_an_unknown_hotel_is_a_404(client):
-    response = client.get(
+def test_availability_of_an_unknown_hotel_is_a_404(anonymous_client):
+    response = anonymous_client.get(
         "/api/hotels/999999/availability/", {"check_in": "2099-01-01", "check_out": "2099-01-02"}
     )
 
@@ -215,8 +223,8 @@ def test_availability_of_an_unknown_hotel_is_a_404(client):
     assert response.json()["code"] == "hotel_not_found"
 
 
-def test_the_catalogue_is_read_only(client, room_type):
-    response = client.post("/api/hotels/", {"name": "Mine"}, format="json")
+def test_the_catalogue_is_read_only(anonymous_client, room_type):
+    response = anonymous_client.post("/api/hotels/", {"name": "Mine"}, format="json")
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
