@@ -1,7 +1,6 @@
-"""Fixtures shared by the test packages that book through the API (tests/orders, tests/e2e):
-a room type with inventory, a guest with an API client and a booking body. A package may
-override one closer to its tests (tests/reservations has its own ``room_type``); ``booking``
-then books that one."""
+"""Fixtures shared by every test package: a room type with inventory, a guest with an API
+client, a booking body and the payment provider. No package redefines one of these names; a
+test that needs something else names its fixture after what it is (``race_room_type``)."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
