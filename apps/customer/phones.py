@@ -31,7 +31,7 @@ def phone_normalize(*, raw: str) -> str:
     return value
 
 
-def validate_mobile_phone(value: str) -> None:
+def check_mobile_phone(value: str) -> None:
     """Model-field validator: the stored value is already in canonical digits (or empty)."""
     if value and not _MOBILE.fullmatch(value):
         raise ValidationError(INVALID_PHONE_MESSAGE, code="invalid_phone")

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
+from apps.customer.dtos import GuestContact
 from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
 from hotel.lookups import InArray
 
@@ -49,6 +50,26 @@ def guest_profiles_by_user_ids(*, user_ids: Collection[int]) -> dict[int, GuestP
             profile = GuestProfile(user=user, name=guest_default_name(user=user))
         profiles[user.pk] = profile
     return profiles
+
+
+def guest_contact(*, user_id: int) -> GuestContact | None:
+    """The guest's contact details and channel opt-outs; ``None`` when there is no such user.
+
+    A user without a stored profile (e.g. made in admin) gets defaults: name from the account,
+    no phone, Korean, no opt-outs.
+    """
+    profile = guest_profile_by_user_id(user_id=user_id)
+    return None if profile is None else GuestContact.from_profile(profile)
+
+
+def guest_contacts(*, user_ids: Collection[int]) -> dict[int, GuestContact]:
+    """``guest_contact`` of many guests at once, by user id, in one query (for batch handlers).
+
+    Users without a stored profile get the same defaults as there; user ids with no user are
+    not in the answer.
+    """
+    profiles = guest_profiles_by_user_ids(user_ids=user_ids)
+    return {user_id: GuestContact.from_profile(profile) for user_id, profile in profiles.items()}
 
 
 # --- Mypage and notifications ---------------------------------------------------------------

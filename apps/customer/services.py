@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from apps.customer.dtos import GuestContact
 from apps.customer.errors import CustomerError, CustomerErrorCode
 from apps.customer.models import GuestProfile, Language
 from apps.customer.phones import phone_normalize
@@ -155,10 +156,14 @@ def guest_profile_update(
 
 
 @transaction.atomic
-def guest_ensure_profile(*, user_id: int, name: str, phone: str) -> GuestProfile:
-    """The user's profile with this name and phone, created if missing (demo data, admin)."""
+def guest_ensure_profile(*, user_id: int, name: str, phone: str) -> GuestContact:
+    """Give an existing user a guest profile with this name and phone (demo data).
+
+    Idempotent: an existing profile gets the name and phone. ``phone`` may be formatted
+    (``010-1234-5678``); raises ``CustomerError`` when it is not a Korean mobile number.
+    """
     user = User.objects.get(pk=user_id)
-    return guest_profile_update(user=user, name=name, phone=phone)
+    return GuestContact.from_profile(guest_profile_update(user=user, name=name, phone=phone))
 
 
 def guest_token_issue(*, user: AbstractBaseUser) -> str:

@@ -36,7 +36,7 @@ from apps.customer.services import (
 from hotel.throttling import SettingsScopedRateThrottle
 
 
-class SignUpApi(APIView):
+class SignUpView(APIView):
     """Create a guest account; answers with its profile and an API token."""
 
     # No session authentication here: a form post needs no CSRF token to create an account.
@@ -58,7 +58,7 @@ class SignUpApi(APIView):
         )
 
 
-class TokenApi(APIView):
+class TokenView(APIView):
     """Exchange a username and password for the account's API token."""
 
     authentication_classes = ()
@@ -74,7 +74,7 @@ class TokenApi(APIView):
         return Response(TokenOutputSerializer({"token": token}).data)
 
 
-class MeApi(APIView):
+class MeView(APIView):
     """The signed-in guest's own profile."""
 
     permission_classes = (IsAuthenticated,)
@@ -100,7 +100,7 @@ def _language(request: Request) -> str:
     return get_language_from_request(request._request)
 
 
-class MypageListApi(generics.ListAPIView):
+class MypageListView(generics.ListAPIView):
     """Own bookings, newest first; paginated; filter by ``status`` (repeatable)."""
 
     serializer_class = MypageEntryOutputSerializer
@@ -113,7 +113,7 @@ class MypageListApi(generics.ListAPIView):
         return {**super().get_serializer_context(), "language": _language(self.request)}
 
 
-class MypageDetailApi(generics.RetrieveAPIView):
+class MypageDetailView(generics.RetrieveAPIView):
     """One own booking with its timeline in order; another guest's booking is a 404."""
 
     serializer_class = MypageEntryDetailOutputSerializer
@@ -131,7 +131,7 @@ class MypageDetailApi(generics.RetrieveAPIView):
         return {**super().get_serializer_context(), "language": _language(self.request)}
 
 
-class NotificationListApi(generics.ListAPIView):
+class NotificationListView(generics.ListAPIView):
     """Own message log, newest first; filter by ``kind``, ``channel``, ``status``, ``order_id``."""
 
     serializer_class = NotificationOutputSerializer

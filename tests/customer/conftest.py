@@ -2,6 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.customer.factories import GuestProfileFactory
+
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
@@ -14,6 +16,12 @@ def _fresh_throttle_counters():
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def guest_minji():
+    """A guest with a profile: the name and phone the expected messages and masks show."""
+    return GuestProfileFactory(name="김민지", phone="01012345678").user
 
 
 @pytest.fixture(autouse=True)

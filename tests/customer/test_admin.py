@@ -1,14 +1,14 @@
-"""Operators see mypage entries and the message log in admin, read-only, numbers masked."""
+"""The admin: guest profiles edited through the service, mypage entries and the message log
+read-only; phone numbers masked everywhere."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from apps.customer.models import MypageEntry, Notification
+from apps.customer.phones import INVALID_PHONE_MESSAGE
 from hotel.eventbus.testing import drain_outbox
 from tests.customer.booking_events import Booking, publish_events
 from tests.customer.factories import GuestProfileFactory
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -18,6 +18,7 @@ def operator_client(client):
     return client
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_admin_lists_entries_and_the_message_log_read_only(operator_client):
     guest = GuestProfileFactory(phone="01055556666").user
     booking = Booking(guest_id=guest.pk)
@@ -46,3 +47,45 @@ def test_the_admin_lists_entries_and_the_message_log_read_only(operator_client):
         == 403
     )
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_list_shows_the_phone_masked(admin_client):
+    GuestProfileFactory(name="김민지", phone="01012345678")
+
+    response = admin_client.get("/admin/customer/guestprofile/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "010-****-5678" in content
+    assert "01012345678" not in content
+
+
+@pytest.mark.django_db
+def test_admin_edit_normalises_the_phone_through_the_service(admin_client):
+    profile = GuestProfileFactory(name="김민지", phone="01012345678")
+
+    response = admin_client.post(
+        f"/admin/customer/guestprofile/{profile.pk}/change/",
+        {"name": "민지", "phone": "010-9876-5432", "language": "en", "kakao_opt_out": "on"},
+    )
+
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert (profile.name, profile.phone, profile.language) == ("민지", "01098765432", "en")
+    assert (profile.kakao_opt_out, profile.email_opt_out) == (True, False)
+
+
+@pytest.mark.django_db
+def test_admin_edit_with_a_bad_phone_shows_the_error_and_keeps_the_row(admin_client):
+    profile = GuestProfileFactory(phone="01012345678")
+
+    response = admin_client.post(
+        f"/admin/customer/guestprofile/{profile.pk}/change/",
+        {"name": "민지", "phone": "02-123-4567", "language": "ko"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"phone": [str(INVALID_PHONE_MESSAGE)]}
+    profile.refresh_from_db()
+    assert profile.phone == "01012345678"

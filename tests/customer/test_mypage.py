@@ -12,7 +12,6 @@ from hotel.eventbus import EventMeta
 from hotel.eventbus.models import Delivery
 from hotel.eventbus.testing import drain_outbox
 from tests.customer.booking_events import Booking, at, publish_events
-from tests.customer.factories import GuestProfileFactory
 from tests.customer.snapshots import mypage_rows, notification_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,11 +57,6 @@ REFUNDED_KO = (
 )
 
 
-@pytest.fixture
-def guest():
-    return GuestProfileFactory(name="김민지", phone="01012345678").user
-
-
 def entry_of(booking: Booking) -> MypageEntry:
     return MypageEntry.objects.get(order_id=booking.order_id)
 
@@ -78,9 +72,9 @@ def step(*events) -> None:
 
 
 def test_a_full_journey_shows_each_status_with_a_timeline_and_sends_each_message_once(
-    guest, kakao_outbox
+    guest_minji, kakao_outbox
 ):
-    booking = Booking(guest_id=guest.pk)
+    booking = Booking(guest_id=guest_minji.pk)
 
     # Given a booked and paid order (one transaction publishes both events)
     step(booking.placed(), booking.approved())
@@ -88,7 +82,7 @@ def test_a_full_journey_shows_each_status_with_a_timeline_and_sends_each_message
     assert (entry.status, entry.payment_status) == ("paid", "approved")
     assert entry.reservation_status == ""
     assert (entry.guest_id, entry.order_reference, entry.hotel_name, entry.room_type_name) == (
-        guest.pk,
+        guest_minji.pk,
         booking.reference,
         "서울 한강 호텔",
         "디럭스 더블",
@@ -165,8 +159,8 @@ def test_a_full_journey_shows_each_status_with_a_timeline_and_sends_each_message
     assert all(n.sent_at is not None and n.provider_message_id for n in log)
 
 
-def test_redelivering_every_event_changes_nothing_and_sends_nothing(guest, kakao_outbox):
-    booking = Booking(guest_id=guest.pk)
+def test_redelivering_every_event_changes_nothing_and_sends_nothing(guest_minji, kakao_outbox):
+    booking = Booking(guest_id=guest_minji.pk)
     step(booking.placed(), booking.approved())
     step(booking.requested())
     step(booking.confirmed())
@@ -189,8 +183,8 @@ def test_redelivering_every_event_changes_nothing_and_sends_nothing(guest, kakao
     assert kakao_outbox == sent
 
 
-def test_applying_one_event_twice_is_a_no_op(guest):
-    booking = Booking(guest_id=guest.pk)
+def test_applying_one_event_twice_is_a_no_op(guest_minji):
+    booking = Booking(guest_id=guest_minji.pk)
     (meta,) = publish_events(booking.placed())
     drain_outbox()
     before = mypage_rows()
@@ -202,8 +196,10 @@ def test_applying_one_event_twice_is_a_no_op(guest):
     assert mypage_rows() == before
 
 
-def test_a_late_confirmation_never_undoes_a_cancellation_and_sends_no_message(guest, kakao_outbox):
-    booking = Booking(guest_id=guest.pk)
+def test_a_late_confirmation_never_undoes_a_cancellation_and_sends_no_message(
+    guest_minji, kakao_outbox
+):
+    booking = Booking(guest_id=guest_minji.pk)
     step(booking.placed(), booking.approved())
     step(booking.requested())
     step(booking.order_cancelled())
@@ -225,8 +221,8 @@ def test_a_late_confirmation_never_undoes_a_cancellation_and_sends_no_message(gu
     assert [m.kind for m in kakao_outbox] == ["booked", "cancelled"]
 
 
-def test_an_older_event_applied_late_keeps_the_newer_status_and_sequence(guest):
-    booking = Booking(guest_id=guest.pk)
+def test_an_older_event_applied_late_keeps_the_newer_status_and_sequence(guest_minji):
+    booking = Booking(guest_id=guest_minji.pk)
     step(booking.placed(), booking.approved())
     step(booking.requested())
     step(booking.confirmed())
@@ -251,8 +247,8 @@ def test_an_older_event_applied_late_keeps_the_newer_status_and_sequence(guest):
     assert after.timeline.count() == 5
 
 
-def test_an_event_before_the_order_placed_starts_a_partial_entry(guest, kakao_outbox):
-    booking = Booking(guest_id=guest.pk)
+def test_an_event_before_the_order_placed_starts_a_partial_entry(guest_minji, kakao_outbox):
+    booking = Booking(guest_id=guest_minji.pk)
 
     step(booking.approved())
     partial = entry_of(booking)
@@ -267,7 +263,7 @@ def test_an_event_before_the_order_placed_starts_a_partial_entry(guest, kakao_ou
     step(booking.placed())
     entry = entry_of(booking)
     assert (entry.guest_id, entry.hotel_name, entry.total_krw, entry.status) == (
-        guest.pk,
+        guest_minji.pk,
         "서울 한강 호텔",
         200_000,
         "paid",
@@ -276,8 +272,8 @@ def test_an_event_before_the_order_placed_starts_a_partial_entry(guest, kakao_ou
     assert [m.kind for m in kakao_outbox] == ["booked"]
 
 
-def test_a_rejected_booking_then_refunded_in_full(guest, kakao_outbox):
-    booking = Booking(guest_id=guest.pk)
+def test_a_rejected_booking_then_refunded_in_full(guest_minji, kakao_outbox):
+    booking = Booking(guest_id=guest_minji.pk)
     step(booking.placed(), booking.approved())
     step(booking.requested())
     step(booking.rejected("객실 점검"))

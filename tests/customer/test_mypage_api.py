@@ -16,11 +16,6 @@ NOTIFICATIONS = "/api/notifications/"
 
 
 @pytest.fixture
-def guest():
-    return GuestProfileFactory(name="김민지", phone="01012345678").user
-
-
-@pytest.fixture
 def other_guest():
     return GuestProfileFactory(name="이서준").user
 
@@ -32,15 +27,15 @@ def book(guest, **facts) -> Booking:
 
 
 def test_the_list_shows_own_entries_newest_first_and_filters_by_status(
-    api_client, guest, other_guest
+    api_client, guest_minji, other_guest
 ):
-    first = book(guest)
-    second = book(guest, hotel_name="부산 해운대 호텔")
+    first = book(guest_minji)
+    second = book(guest_minji, hotel_name="부산 해운대 호텔")
     book(other_guest)
     publish_events(second.requested())
     publish_events(second.confirmed())
     drain_outbox()
-    api_client.force_authenticate(guest)
+    api_client.force_authenticate(guest_minji)
 
     response = api_client.get(MYPAGE)
 
@@ -62,12 +57,12 @@ def test_the_list_shows_own_entries_newest_first_and_filters_by_status(
     assert bad.json()["code"] == "invalid"
 
 
-def test_the_detail_has_the_entry_and_its_timeline_in_order(api_client, guest):
-    booking = book(guest)
+def test_the_detail_has_the_entry_and_its_timeline_in_order(api_client, guest_minji):
+    booking = book(guest_minji)
     publish_events(booking.requested())
     publish_events(booking.rejected("객실 점검"))
     drain_outbox()
-    api_client.force_authenticate(guest)
+    api_client.force_authenticate(guest_minji)
 
     response = api_client.get(f"{MYPAGE}{booking.order_id}/")
 
@@ -109,10 +104,10 @@ def test_the_detail_has_the_entry_and_its_timeline_in_order(api_client, guest):
     assert at(1, 10).isoformat() == "2026-03-01T10:00:00+09:00"
 
 
-def test_labels_follow_the_requested_language(api_client, guest):
-    booking = book(guest)
+def test_labels_follow_the_requested_language(api_client, guest_minji):
+    booking = book(guest_minji)
     drain_outbox()
-    api_client.force_authenticate(guest)
+    api_client.force_authenticate(guest_minji)
 
     body = api_client.get(f"{MYPAGE}{booking.order_id}/", HTTP_ACCEPT_LANGUAGE="en").json()
 
@@ -123,10 +118,10 @@ def test_labels_follow_the_requested_language(api_client, guest):
     ]
 
 
-def test_another_guests_booking_is_a_404(api_client, guest, other_guest):
+def test_another_guests_booking_is_a_404(api_client, guest_minji, other_guest):
     theirs = book(other_guest)
     drain_outbox()
-    api_client.force_authenticate(guest)
+    api_client.force_authenticate(guest_minji)
 
     response = api_client.get(f"{MYPAGE}{theirs.order_id}/")
 
@@ -136,8 +131,8 @@ def test_another_guests_booking_is_a_404(api_client, guest, other_guest):
     assert api_client.get(MYPAGE).json()["count"] == 0
 
 
-def test_anonymous_users_see_nothing(api_client, guest):
-    book(guest)
+def test_anonymous_users_see_nothing(api_client, guest_minji):
+    book(guest_minji)
     drain_outbox()
 
     for url in (MYPAGE, f"{MYPAGE}1/", NOTIFICATIONS):
@@ -145,15 +140,15 @@ def test_anonymous_users_see_nothing(api_client, guest):
 
 
 def test_reading_mypage_costs_one_query_for_the_entry_and_one_for_the_timeline(
-    api_client, guest, django_assert_max_num_queries
+    api_client, guest_minji, django_assert_max_num_queries
 ):
-    booking = book(guest)
+    booking = book(guest_minji)
     publish_events(booking.requested())
     publish_events(booking.confirmed())
     drain_outbox()
 
     with django_assert_max_num_queries(2):
-        entry = selectors.mypage_get(guest_id=guest.pk, order_id=booking.order_id)
+        entry = selectors.mypage_get(guest_id=guest_minji.pk, order_id=booking.order_id)
         assert [row.kind for row in entry.timeline.all()] == [
             "booked",
             "paid",
@@ -161,7 +156,7 @@ def test_reading_mypage_costs_one_query_for_the_entry_and_one_for_the_timeline(
             "confirmed",
         ]
 
-    api_client.force_authenticate(guest)
+    api_client.force_authenticate(guest_minji)
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get(f"{MYPAGE}{booking.order_id}/")
     assert response.status_code == 200
@@ -172,13 +167,13 @@ def test_reading_mypage_costs_one_query_for_the_entry_and_one_for_the_timeline(
     assert "customer_mypagetimelineentry" in timeline_query
 
 
-def test_the_notification_log_lists_own_messages_masked(api_client, guest, other_guest):
-    booking = book(guest)
+def test_the_notification_log_lists_own_messages_masked(api_client, guest_minji, other_guest):
+    booking = book(guest_minji)
     book(other_guest)
     publish_events(booking.requested())
     publish_events(booking.confirmed())
     drain_outbox()
-    api_client.force_authenticate(guest)
+    api_client.force_authenticate(guest_minji)
 
     response = api_client.get(NOTIFICATIONS)
 

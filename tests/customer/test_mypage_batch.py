@@ -14,16 +14,12 @@ from apps.customer.projection import mypage_apply, mypage_apply_batch, mypage_re
 from hotel.eventbus import EventMeta
 from hotel.eventbus.testing import wait_until
 from tests.customer.booking_events import Booking, at, publish_events, stored_items
-from tests.customer.factories import GuestProfileFactory
 from tests.customer.snapshots import mypage_rows
 from tests.outbox_probe.events import Pinged
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def guest():
-    return GuestProfileFactory().user
+# ``guest`` is the root conftest's user: the projection needs only a guest id, no profile.
 
 
 def four_stories(guest_id: int):

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='display name')),
-                ('phone', models.CharField(blank=True, max_length=11, validators=[apps.customer.phones.validate_mobile_phone], verbose_name='mobile phone')),
+                ('phone', models.CharField(blank=True, max_length=11, validators=[apps.customer.phones.check_mobile_phone], verbose_name='mobile phone')),
                 ('language', models.CharField(choices=[('ko', '한국어'), ('en', 'English')], default='ko', max_length=2, verbose_name='preferred language')),
                 ('kakao_opt_out', models.BooleanField(default=False, verbose_name='no KakaoTalk messages')),
                 ('email_opt_out', models.BooleanField(default=False, verbose_name='no e-mail messages')),
