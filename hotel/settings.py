@@ -162,10 +162,12 @@ if PRODUCTION:
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous request with the first class's challenge, so it is
+    # a 401 with "WWW-Authenticate: Token" (session authentication has no challenge: a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         # DRF's TokenAuthentication with its lookup written once (hotel/token_authentication.py).
         "hotel.token_authentication.TokenLookupAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # DRF's parsers, the JSON one with a bound on nesting (hotel/json_parsing.py).

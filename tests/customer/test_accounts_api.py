@@ -481,7 +481,8 @@ def test_anonymous_me_is_refused_with_not_authenticated(api_client, method):
 
     response = getattr(api_client, method)(ME, {"name": "x"}, format="json")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {
         "code": "not_authenticated",
         "message": str(NotAuthenticated.default_detail),
@@ -494,6 +495,6 @@ def test_anonymous_with_a_bad_token_is_refused(api_client):
 
     response = api_client.get(ME)
 
-    # 403, not 401: session authentication comes first and sends no WWW-Authenticate.
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json()["code"] == "authentication_failed"

@@ -126,6 +126,6 @@ def test_anonymous_users_are_refused(path):
 
     response = APIClient().get(path)
 
-    # Session authentication comes first and has no WWW-Authenticate challenge: 403, not 401.
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response.data["code"] == "not_authenticated"

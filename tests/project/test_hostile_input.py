@@ -160,3 +160,11 @@ def test_a_host_not_allowed_is_a_400_in_the_error_shape(guest_client):
 
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+def test_an_anonymous_request_is_a_401_that_says_how_to_authenticate():
+    response = APIClient().get("/api/orders/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "not_authenticated"
