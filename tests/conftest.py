@@ -11,8 +11,8 @@ from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
 from apps.payments.gateway import reset_payment_provider
-from tests.customer.factories import UserFactory
 from tests.reservations.factories import RoomTypeFactory, inventory
+from tests.user_factories import UserFactory
 
 
 def pytest_collection_modifyitems(config, items):

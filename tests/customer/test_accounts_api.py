@@ -13,7 +13,8 @@ from rest_framework.settings import api_settings
 from apps.customer.models import GuestProfile
 from apps.customer.phones import INVALID_PHONE_MESSAGE
 from hotel.throttling import SettingsScopedRateThrottle
-from tests.customer.factories import PASSWORD, GuestProfileFactory, UserFactory
+from tests.customer.factories import GuestProfileFactory
+from tests.user_factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

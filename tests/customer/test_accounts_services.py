@@ -7,7 +7,8 @@ from apps.customer.dtos import GuestContact
 from apps.customer.errors import CustomerError
 from apps.customer.models import GuestProfile
 from apps.customer.services import guest_ensure_profile, guest_profile_update, guest_sign_up
-from tests.customer.factories import PASSWORD, GuestProfileFactory, UserFactory
+from tests.customer.factories import GuestProfileFactory
+from tests.user_factories import PASSWORD, UserFactory
 
 User = get_user_model()
 

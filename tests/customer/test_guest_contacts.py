@@ -7,7 +7,8 @@ import pytest
 from apps.customer.dtos import GuestContact
 from apps.customer.models import GuestProfile
 from apps.customer.selectors import guest_contact, guest_contacts
-from tests.customer.factories import GuestProfileFactory, UserFactory
+from tests.customer.factories import GuestProfileFactory
+from tests.user_factories import UserFactory
 
 
 @pytest.mark.django_db

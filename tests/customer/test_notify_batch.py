@@ -24,8 +24,9 @@ from hotel.eventbus.subscriptions import runs_in_transaction, takes_batches
 from hotel.eventbus.testing import drain_outbox
 from tests.customer import failing_channel
 from tests.customer.booking_events import Booking, publish_events, stored_items
-from tests.customer.factories import GuestProfileFactory, UserFactory
+from tests.customer.factories import GuestProfileFactory
 from tests.customer.snapshots import mypage_rows, notification_rows
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

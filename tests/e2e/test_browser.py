@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from hotel.eventbus.testing import drain_outbox
-from tests.customer.factories import UserFactory
 from tests.e2e.helpers import api_client, book, order_status, reservation_of
 from tests.processes import ROOT
 from tests.reservations.factories import RoomTypeFactory, inventory
+from tests.user_factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
-PASSWORD = "test-pass-1234"  # the password tests.reservations.factories.UserFactory sets
 
 
 @pytest.fixture

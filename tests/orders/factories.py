@@ -6,8 +6,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.orders.models import Order, OrderStatus
-from tests.customer.factories import UserFactory
 from tests.reservations.factories import RoomTypeFactory
+from tests.user_factories import UserFactory
 
 
 class OrderFactory(DjangoModelFactory):

@@ -10,8 +10,8 @@ from apps.orders.dtos import OrderData
 from apps.orders.models import BookingRequest, Order
 from apps.payments.models import Payment, SandboxCharge
 from hotel.eventbus.models import StoredEvent
-from tests.customer.factories import UserFactory
 from tests.reservations.factories import RoomTypeFactory, held_by_night, inventory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from apps.orders.models import Order
 from apps.payments.models import Payment, SandboxCharge
-from tests.customer.factories import UserFactory
 from tests.reservations.factories import held_by_night
+from tests.user_factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,10 +10,10 @@ from rest_framework.test import APIClient
 
 from apps.orders.models import Order
 from apps.reservations import api as reservations
-from tests.customer.factories import UserFactory
 from tests.orders.factories import OrderFactory
 from tests.orders.helpers import ORDERS_HANDLER, book, confirmed, drain_only, events_of, rejected
 from tests.reservations.factories import HotelFactory, RoomTypeFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,19 +1,10 @@
 import datetime
 
 import factory
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.payments.models import Payment, Refund
-
-
-class GuestFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ["username"]
-
-    username = factory.Sequence(lambda n: f"guest{n}")
-    password = factory.django.Password("guest-password")
+from tests.user_factories import UserFactory
 
 
 class PaymentFactory(factory.django.DjangoModelFactory):
@@ -21,7 +12,7 @@ class PaymentFactory(factory.django.DjangoModelFactory):
         model = Payment
 
     order_id = factory.Sequence(lambda n: 1000 + n)
-    guest = factory.SubFactory(GuestFactory)
+    guest = factory.SubFactory(UserFactory)
     provider = "sandbox"
     order_reference = factory.LazyAttribute(lambda p: f"order-{p.order_id}")
     payment_key = factory.LazyAttribute(lambda p: f"test_ok.{p.order_reference}")

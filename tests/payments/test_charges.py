@@ -12,7 +12,7 @@ from apps.payments.errors import (
 )
 from apps.payments.models import Payment, SandboxCancel, SandboxCharge
 from hotel.eventbus.models import StoredEvent
-from tests.payments.factories import GuestFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,7 +77,7 @@ def test_a_bad_charge_request_is_refused_before_the_provider(kwargs, code):
 
 
 def test_record_approved_charge_writes_one_payment_and_one_event():
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = charge(42)
 
     with transaction.atomic():
@@ -110,7 +110,7 @@ def test_record_approved_charge_writes_one_payment_and_one_event():
 
 
 def test_a_rolled_back_record_leaves_no_payment_and_no_event():
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = charge(42)
 
     class OrderUpdateFailed(Exception):
@@ -129,7 +129,7 @@ def test_a_rolled_back_record_leaves_no_payment_and_no_event():
 
 
 def test_record_approved_charge_refuses_to_run_outside_a_transaction():
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = charge(42)
 
     with pytest.raises(RecordOutsideTransaction):
@@ -140,7 +140,7 @@ def test_record_approved_charge_refuses_to_run_outside_a_transaction():
 
 
 def test_recording_the_same_charge_twice_keeps_one_payment_and_one_event():
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = charge(42)
     with transaction.atomic():
         first = api.record_approved_charge(charge=approved, order_id=42, guest_id=guest.pk)
@@ -171,7 +171,7 @@ def test_void_charge_cancels_an_orphan_charge_in_full_and_is_idempotent():
 
 
 def test_void_charge_refuses_a_charge_that_an_order_records():
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = charge(5)
     with transaction.atomic():
         api.record_approved_charge(charge=approved, order_id=5, guest_id=guest.pk)
@@ -184,7 +184,7 @@ def test_void_charge_refuses_a_charge_that_an_order_records():
 
 
 def test_record_declined_charge_keeps_the_attempt_without_an_event():
-    guest = GuestFactory()
+    guest = UserFactory()
 
     declined = api.record_declined_charge(
         order_id=8,

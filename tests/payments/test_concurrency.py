@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from apps.payments import services
 from apps.payments.models import Refund, SandboxCancel, SandboxCharge
 from hotel.eventbus.models import StoredEvent
-from tests.payments.factories import GuestFactory
+from tests.user_factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -42,7 +42,7 @@ def test_concurrent_charges_with_one_idempotency_key_charge_once_and_agree():
 
 
 def test_concurrent_full_refunds_with_one_idempotency_key_refund_once():
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = services.charge(
         order_reference="order-1",
         amount_krw=150_000,

@@ -15,7 +15,7 @@ from hotel.eventbus import publish
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.subscriptions import handler_names_for, runs_in_transaction
 from hotel.eventbus.worker import OutboxWorker, RoundResult
-from tests.payments.factories import GuestFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ ORDER_ID = 41
 
 
 def paid_order(order_id: int = ORDER_ID, *, amount_krw: int = 100_000) -> PaymentData:
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = services.charge(
         order_reference=f"order-{order_id}",
         amount_krw=amount_krw,

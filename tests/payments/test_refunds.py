@@ -15,13 +15,14 @@ from apps.payments.models import (
     SandboxCharge,
 )
 from hotel.eventbus.models import StoredEvent
-from tests.payments.factories import GuestFactory, PaymentFactory
+from tests.payments.factories import PaymentFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def paid_order(order_id: int = 1, *, amount_krw: int = 150_000) -> PaymentData:
-    guest = GuestFactory()
+    guest = UserFactory()
     approved = services.charge(
         order_reference=f"order-{order_id}",
         amount_krw=amount_krw,

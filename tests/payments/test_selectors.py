@@ -5,7 +5,7 @@ from django.db import transaction
 
 from apps.payments import selectors, services
 from apps.payments.dtos import PaymentData
-from tests.payments.factories import GuestFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ def test_payment_for_order_returns_the_payment_or_none():
     )
     with transaction.atomic():
         payment = services.record_approved_charge(
-            charge=approved, order_id=11, guest_id=GuestFactory().pk
+            charge=approved, order_id=11, guest_id=UserFactory().pk
         )
 
     assert PaymentData.from_payment(selectors.payment_for_order(order_id=11)) == payment

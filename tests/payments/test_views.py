@@ -7,34 +7,17 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.payments.models import Payment
-from tests.payments.factories import GuestFactory, PaymentFactory, RefundFactory
+from tests.payments.factories import PaymentFactory, RefundFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in_guest():
-    """The guest whose payments the views show. Not the root ``guest`` fixture: its
-    ``UserFactory`` usernames (guest0, guest1...) are also those ``PaymentFactory`` gives
-    "another guest", and both factories get-or-create by username."""
-    return GuestFactory(username="minji")
-
-
-@pytest.fixture
-def signed_in_client(signed_in_guest):
-    client = APIClient()
-    client.force_authenticate(signed_in_guest)
-    return client
-
-
-def test_a_guest_lists_only_their_own_payments_newest_first(signed_in_client, signed_in_guest):
-    older = PaymentFactory(guest=signed_in_guest, order_id=1)
-    newer = PaymentFactory(
-        guest=signed_in_guest, order_id=2, method="transfer", masked_card_number=""
-    )
+def test_a_guest_lists_only_their_own_payments_newest_first(guest_client, guest):
+    older = PaymentFactory(guest=guest, order_id=1)
+    newer = PaymentFactory(guest=guest, order_id=2, method="transfer", masked_card_number="")
     PaymentFactory(order_id=3)  # another guest's
 
-    response = signed_in_client.get("/api/payments/")
+    response = guest_client.get("/api/payments/")
 
     assert response.status_code == 200
     assert response.data["count"] == 2
@@ -56,49 +39,49 @@ def test_a_guest_lists_only_their_own_payments_newest_first(signed_in_client, si
     assert "payment_key" not in response.data["results"][0]
 
 
-def test_the_list_filters_by_status(signed_in_client, signed_in_guest):
-    PaymentFactory(guest=signed_in_guest, order_id=1)
+def test_the_list_filters_by_status(guest_client, guest):
+    PaymentFactory(guest=guest, order_id=1)
     refunded = PaymentFactory(
-        guest=signed_in_guest, order_id=2, status=Payment.Status.REFUNDED, refunded_krw=120_000
+        guest=guest, order_id=2, status=Payment.Status.REFUNDED, refunded_krw=120_000
     )
 
-    response = signed_in_client.get("/api/payments/", {"status": "refunded"})
+    response = guest_client.get("/api/payments/", {"status": "refunded"})
 
     assert response.status_code == 200
     assert [p["id"] for p in response.data["results"]] == [refunded.pk]
 
 
-def test_an_unknown_status_filter_is_a_400_naming_the_field(signed_in_client):
-    response = signed_in_client.get("/api/payments/", {"status": "stolen"})
+def test_an_unknown_status_filter_is_a_400_naming_the_field(guest_client):
+    response = guest_client.get("/api/payments/", {"status": "stolen"})
 
     assert response.status_code == 400
     assert response.data["code"] == "invalid"
     assert list(response.data["details"]) == ["status"]
 
 
-def test_the_list_is_paginated(signed_in_client, signed_in_guest):
+def test_the_list_is_paginated(guest_client, guest):
     for n in range(25):
-        PaymentFactory(guest=signed_in_guest, order_id=100 + n)
+        PaymentFactory(guest=guest, order_id=100 + n)
 
-    first = signed_in_client.get("/api/payments/")
-    second = signed_in_client.get("/api/payments/", {"page": 2})
+    first = guest_client.get("/api/payments/")
+    second = guest_client.get("/api/payments/", {"page": 2})
 
     assert (first.data["count"], len(first.data["results"])) == (25, 20)
     assert len(second.data["results"]) == 5
     assert first.data["next"].endswith("/api/payments/?page=2")
 
 
-def test_a_guest_sees_their_payment_with_its_refunds(signed_in_client, signed_in_guest):
+def test_a_guest_sees_their_payment_with_its_refunds(guest_client, guest):
     refund = RefundFactory(
         payment=PaymentFactory(
-            guest=signed_in_guest, order_id=5, status=Payment.Status.REFUNDED, refunded_krw=20_000
+            guest=guest, order_id=5, status=Payment.Status.REFUNDED, refunded_krw=20_000
         ),
         amount_krw=20_000,
         refunded_total_krw=20_000,
         reason="fee kept",
     )
 
-    response = signed_in_client.get(f"/api/payments/{refund.payment_id}/")
+    response = guest_client.get(f"/api/payments/{refund.payment_id}/")
 
     assert response.status_code == 200
     assert (response.data["id"], response.data["status"], response.data["refunded_krw"]) == (
@@ -111,10 +94,10 @@ def test_a_guest_sees_their_payment_with_its_refunds(signed_in_client, signed_in
     ]
 
 
-def test_another_guests_payment_is_a_404(signed_in_client):
+def test_another_guests_payment_is_a_404(guest_client):
     theirs = PaymentFactory(order_id=7)
 
-    response = signed_in_client.get(f"/api/payments/{theirs.pk}/")
+    response = guest_client.get(f"/api/payments/{theirs.pk}/")
 
     assert response.status_code == 404
     assert response.data["code"] == "not_found"

@@ -13,7 +13,7 @@ from apps.orders.models import BookingRequest
 from hotel import bulk_rows
 from hotel.bulk_rows import row_insert, rows_insert, rows_update
 from hotel.eventbus.models import StoredEvent
-from tests.customer.factories import UserFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from apps.orders.models import BookingRequest, Order
 from hotel.json_parsing import MAX_JSON_DEPTH, json_depth_exceeds
 from hotel.throttling import SettingsScopedRateThrottle
-from tests.customer.factories import UserFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from hotel.token_authentication import TokenLookupAuthentication
-from tests.customer.factories import UserFactory
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

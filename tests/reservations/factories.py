@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 
 import factory
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from factory.django import DjangoModelFactory
@@ -18,6 +17,7 @@ from apps.reservations.models import (
     RoomNight,
     RoomType,
 )
+from tests.user_factories import UserFactory
 
 
 class HotelFactory(DjangoModelFactory):
@@ -60,16 +60,6 @@ class RoomNightFactory(DjangoModelFactory):
     night = factory.LazyAttribute(lambda o: o.room_type.hotel.local_today())
     rooms_total = factory.LazyAttribute(lambda o: o.room_type.room_count)
     rooms_held = 0
-
-
-class UserFactory(DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("test-pass-1234")
 
 
 class HotelierFactory(UserFactory):

@@ -11,9 +11,9 @@ from tests.reservations.factories import (
     HotelierFactory,
     NightlyRateFactory,
     RoomTypeFactory,
-    UserFactory,
     inventory,
 )
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,9 @@ from rest_framework.test import APIClient
 
 from apps.reservations import services
 from apps.reservations.models import Reservation
-from tests.reservations.factories import (
-    HotelierFactory,
-    UserFactory,
-    held_by_night,
-    requested_reservation,
-)
+from tests.reservations.factories import HotelierFactory, held_by_night, requested_reservation
 from tests.reservations.helpers import reservation_event_types
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

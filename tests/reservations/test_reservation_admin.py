@@ -15,11 +15,11 @@ from apps.reservations.management.commands.load_demo_data import HOTELIER_PERMIS
 from apps.reservations.models import CancellationPolicy, Reservation
 from tests.reservations.factories import (
     CancellationPolicyFactory,
-    UserFactory,
     held_by_night,
     requested_reservation,
 )
 from tests.reservations.helpers import history, reservation_event_types
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

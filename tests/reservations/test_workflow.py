@@ -32,11 +32,11 @@ from apps.reservations.selectors.order_reservation import reservation_for_order
 from tests.reservations.factories import (
     HotelFactory,
     HotelierFactory,
-    UserFactory,
     held_by_night,
     requested_reservation,
 )
 from tests.reservations.helpers import history, published, reservation_event_types
+from tests.user_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
