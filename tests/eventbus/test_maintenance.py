@@ -9,7 +9,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from hotel.eventbus.maintenance import outbox_status, purge_done
+from hotel.eventbus.maintenance import (
+    AUTOVACUUM_OFF_WARNING,
+    autovacuum_is_off,
+    outbox_status,
+    purge_done,
+)
 from hotel.eventbus.models import Delivery
 from hotel.eventbus.testing import drain_outbox
 from hotel.eventbus.worker import OutboxWorker
@@ -184,3 +189,28 @@ def test_lag_percentiles_are_observed_values_in_order():
     assert _percentile(list(range(1, 101)), 50) == 50
     assert _percentile(list(range(1, 101)), 99) == 99
     assert _percentile([], 50) is None
+
+
+def servers_autovacuum() -> str | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setting FROM pg_settings WHERE name = 'autovacuum'")
+        return cursor.fetchone()[0]
+
+
+def test_the_worker_warns_at_start_when_the_server_runs_without_autovacuum(caplog):
+    setting = servers_autovacuum()
+
+    with caplog.at_level("WARNING", logger="hotel.eventbus.worker"):
+        call_command("outbox", "work", "--until-idle", "--no-periodic")
+
+    warned = [r for r in caplog.records if r.getMessage() == AUTOVACUUM_OFF_WARNING]
+    assert autovacuum_is_off() is (setting == "off")
+    assert len(warned) == (1 if setting == "off" else 0)
+
+
+def test_status_says_when_autovacuum_is_off():
+    printed = outbox("status")
+
+    assert ("WARNING: " + AUTOVACUUM_OFF_WARNING in printed) is (servers_autovacuum() == "off")

@@ -46,6 +46,8 @@ class Command(BaseCommand):
         getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _work(self, *, until_idle, batch_size, no_periodic, **_):
+        if maintenance.autovacuum_is_off():
+            logger.warning(maintenance.AUTOVACUUM_OFF_WARNING)
         worker = OutboxWorker(batch_size=batch_size)
 
         def stop(signum, frame):
@@ -84,6 +86,9 @@ class Command(BaseCommand):
             )
         else:
             write("lag: no deliveries handled recently")
+        if maintenance.autovacuum_is_off():
+            write("")
+            write("WARNING: " + maintenance.AUTOVACUUM_OFF_WARNING)
 
     def _replay(self, *, ids, handler, **_):
         count = maintenance.replay_dead(delivery_ids=ids or None, handler=handler)
