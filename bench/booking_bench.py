@@ -41,6 +41,10 @@ import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server_autovacuum import autovacuum_on  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -395,23 +399,25 @@ def main() -> None:
     paired = [t for t in ("reference", "a") if t in targets]
     if paired and args.rounds < 1:
         parser.error("--rounds must be at least 1 to run the reference or (a)")
-    for number in range(1, args.rounds + 1):
-        round_ = {}
-        for target in paired:
-            round_[target] = measure(target, duration=args.duration, clients=args.clients)
-            print(f"round {number} {summary_line(round_[target])}", flush=True)
-        if len(round_) == 2:
-            round_["a_to_reference"] = compare(round_["reference"], round_["a"])
-            print(
-                f"round {number} (a) / reference = "
-                f"{round_['a_to_reference']['by_bookings_per_s']:.2f}x in bookings/s, "
-                f"{round_['a_to_reference']['by_cpu']:.2f}x by machine CPU per booking",
-                flush=True,
-            )
-        results["rounds"].append(round_)
-    if "b" in targets:
-        results["b"] = measure("b", duration=args.duration, clients=args.clients)
-        print(summary_line(results["b"]), flush=True)
+    # Autovacuum on, as a database in service has it (bench/server_autovacuum.py).
+    with autovacuum_on(f"{PG}/postgres") as results["autovacuum"]:
+        for number in range(1, args.rounds + 1):
+            round_ = {}
+            for target in paired:
+                round_[target] = measure(target, duration=args.duration, clients=args.clients)
+                print(f"round {number} {summary_line(round_[target])}", flush=True)
+            if len(round_) == 2:
+                round_["a_to_reference"] = compare(round_["reference"], round_["a"])
+                print(
+                    f"round {number} (a) / reference = "
+                    f"{round_['a_to_reference']['by_bookings_per_s']:.2f}x in bookings/s, "
+                    f"{round_['a_to_reference']['by_cpu']:.2f}x by machine CPU per booking",
+                    flush=True,
+                )
+            results["rounds"].append(round_)
+        if "b" in targets:
+            results["b"] = measure("b", duration=args.duration, clients=args.clients)
+            print(summary_line(results["b"]), flush=True)
     medians = {}
     for target in paired:
         runs = [round_[target] for round_ in results["rounds"]]
