@@ -5,8 +5,9 @@ costs more CPU than PostgreSQL spends running the statement; and a batch handler
 rows in a number of statements that does not grow with the batch. Django's bulk operations do
 not quite serve: ``bulk_create(ignore_conflicts=True)`` cannot say which rows it wrote (and
 that is how a redelivered event is told from a new one), ``bulk_update`` writes each column as
-a ``CASE`` with one branch per row (50 mypage entries: 170 ms on PostgreSQL, against 8 ms as
-below), and both split at 999 parameters on SQLite, whose limit has long been far higher.
+a ``CASE`` with one branch per row (for a round's mypage entries, many times slower on
+PostgreSQL than the statement below), and both split at 999 parameters on SQLite, whose limit
+has long been far higher.
 
 So these write the statement out, with table and column names from the model's ``_meta``, and
 convert every value through its field's own ``pre_save`` and ``get_db_prep_save``, exactly as

@@ -2,14 +2,13 @@
 
 ``rest_framework.authentication.TokenAuthentication`` finds the key with
 ``Token.objects.select_related("user").get(key=key)``, and the ORM compiles that join anew on
-every request: ~0.8 ms of CPU, the largest fixed cost of an authenticated API request
-(``bench/booking_profile.py``). ``TokenLookupAuthentication`` runs the same lookup as one
-statement built once per process, and builds the user from the row as the ORM's own
+every request: the largest fixed CPU cost of an authenticated API request in the booking
+profile (``bench/booking_profile.py``). ``TokenLookupAuthentication`` runs the same lookup as
+one statement built once per process, and builds the user from the row as the ORM's own
 iterators do (``Model.from_db``, after the backend's converters), without a ``RawQuerySet``
-re-deriving the row's layout on every request (~4 % of the booking request's CPU under load,
-py-spy). It keeps DRF's behaviour otherwise: the ``Authorization: Token <key>`` header, the
-same 401 answers for an unknown key and for an inactive user, and ``(user, token)`` as the
-result.
+re-deriving the row's layout on every request (which py-spy showed under load). It keeps
+DRF's behaviour otherwise: the ``Authorization: Token <key>`` header, the same 401 answers for
+an unknown key and for an inactive user, and ``(user, token)`` as the result.
 """
 
 from __future__ import annotations
