@@ -248,7 +248,7 @@ class Actor(models.TextChoices):
 
 
 class Reservation(models.Model):
-    """A paid order as the hotel sees it. Never deleted; status changes only by ``transition``.
+    """A paid order as the hotel sees it. Never deleted; status changes only by ``transition_to``.
 
     ``order_id`` is the orders context's id (no foreign key across contexts); ``guest_name`` is
     a snapshot for the hotelier's search, taken when the request arrived.
@@ -293,7 +293,7 @@ class Reservation(models.Model):
     def __str__(self) -> str:
         return f"Reservation {self.pk} (order {self.order_id}, {self.status})"
 
-    def transition(self, target: str) -> str:
+    def transition_to(self, target: str) -> str:
         """Move to ``target`` if the status table allows it; returns the previous status.
 
         The only place a reservation's status changes. Raises ``IllegalReservationTransition``

@@ -91,11 +91,11 @@ def test_the_status_table_allows_exactly_the_documented_transitions(source, targ
     reservation = Reservation(pk=1, status=source)
 
     if (source, target) in LEGAL:
-        assert reservation.transition(target) == source
+        assert reservation.transition_to(target) == source
         assert reservation.status == target
     else:
         with pytest.raises(IllegalReservationTransition) as refused:
-            reservation.transition(target)
+            reservation.transition_to(target)
         assert refused.value.http_status == 409
         assert refused.value.code == "illegal_reservation_transition"
         assert refused.value.details == {"reservation_id": 1, "status": source, "target": target}

@@ -1,7 +1,7 @@
 """The hotel side of a booking: request, confirm, reject, cancel.
 
 Every state change follows one shape, inside one transaction: lock the reservation row
-(``SELECT ... FOR UPDATE``), move its status through ``Reservation.transition`` (the one
+(``SELECT ... FOR UPDATE``), move its status through ``Reservation.transition_to`` (the one
 place the status rules live), write a history row, do the change's own work (release the
 rooms, record the cancellation) and publish its event to the outbox. So a cancellation racing
 a confirmation queues on the row lock and sees the other's outcome: either it cancels a
@@ -85,7 +85,7 @@ def _do_transition(
     update_fields: tuple[str, ...] = (),
 ) -> None:
     """Apply a status change to a locked reservation: save it and write its history row."""
-    previous = reservation.transition(target)
+    previous = reservation.transition_to(target)
     reservation.save(update_fields=["status", *update_fields])
     ReservationStatusChange.objects.create(
         reservation=reservation,
