@@ -247,8 +247,10 @@ def _throttle_rate(name: str, default: str) -> str | None:
 # default cache, so with several web processes each process counts for itself unless CACHES
 # points at a shared cache. Keyed by user when authenticated, else by client IP.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
-    # POST /api/accounts/token/: password guessing.
+    # POST /api/accounts/token/: password guessing, per client address...
     "login": _throttle_rate("THROTTLE_LOGIN_RATE", "10/min"),
+    # ...and per username tried, whatever the addresses (a guessing botnet).
+    "login_username": _throttle_rate("THROTTLE_LOGIN_USERNAME_RATE", "20/hour"),
     # POST /api/accounts/signup/: account farming.
     "signup": _throttle_rate("THROTTLE_SIGNUP_RATE", "20/hour"),
     # POST /api/orders/: bookings per guest.

@@ -1,16 +1,18 @@
-"""Rate limits (scoped throttles whose rates come from the environment)."""
+"""Rate limits whose rates come from the environment (``DEFAULT_THROTTLE_RATES``)."""
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 
-class SettingsScopedRateThrottle(ScopedRateThrottle):
-    """``ScopedRateThrottle`` that reads ``DEFAULT_THROTTLE_RATES`` on every request.
+class RateFromSettings:
+    """Reads the scope's rate from ``DEFAULT_THROTTLE_RATES`` on every request.
 
-    DRF's class copies the rates once at import, so ``override_settings`` in tests would not
-    reach it; a rate of ``None`` (``THROTTLE_*_RATE=off``) switches the scope off.
+    DRF's throttles copy the rates once at import, so ``override_settings`` in tests would not
+    reach them; a rate of ``None`` (``THROTTLE_*_RATE=off``) switches the scope off.
     """
+
+    scope: str | None
 
     def get_rate(self) -> str | None:
         try:
@@ -19,3 +21,37 @@ class SettingsScopedRateThrottle(ScopedRateThrottle):
             raise ImproperlyConfigured(
                 f"No DEFAULT_THROTTLE_RATES entry for the {self.scope!r} throttle scope."
             ) from exc
+
+
+class SettingsScopedRateThrottle(RateFromSettings, ScopedRateThrottle):
+    """``ScopedRateThrottle`` (the view's ``throttle_scope``; per user, else per client
+    address) with its rate read from the settings on every request."""
+
+
+class UsernameRateThrottle(RateFromSettings, SimpleRateThrottle):
+    """Counts requests per ``username`` in the body, from any address (scope ``login_username``).
+
+    The per-address login throttle stops one client guessing; this one stops many addresses
+    guessing one account's password. Usernames are counted case-insensitively, as the login
+    compares them.
+    """
+
+    scope = "login_username"
+
+    def __init__(self) -> None:
+        # SimpleRateThrottle reads the rate here; read it per request instead (allow_request).
+        pass
+
+    def allow_request(self, request, view) -> bool:
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view) -> str | None:
+        data = request.data
+        username = data.get("username") if hasattr(data, "get") else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # nothing to count: the login refuses the body anyway
+        return self.cache_format % {"scope": self.scope, "ident": username.strip().casefold()}

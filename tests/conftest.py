@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
@@ -25,6 +26,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """Throttle counters live in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,9 @@ Thin views over the services and selectors.
 """
 
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language_from_request
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -33,9 +35,10 @@ from apps.customer.services import (
     guest_token_issue,
     guest_token_obtain,
 )
-from hotel.throttling import SettingsScopedRateThrottle
+from hotel.throttling import SettingsScopedRateThrottle, UsernameRateThrottle
 
 
+@method_decorator(never_cache, name="post")  # the answer carries the new account's token
 class SignUpView(APIView):
     """Create a guest account; answers with its profile and an API token."""
 
@@ -58,12 +61,13 @@ class SignUpView(APIView):
         )
 
 
+@method_decorator(never_cache, name="post")  # the answer is a secret: no cache keeps it
 class TokenView(APIView):
     """Exchange a username and password for the account's API token."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-    throttle_classes = (SettingsScopedRateThrottle,)
+    throttle_classes = (SettingsScopedRateThrottle, UsernameRateThrottle)
     throttle_scope = "login"
 
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, auth=[])

@@ -344,7 +344,7 @@ def test_sign_up_over_the_rate_is_429_and_creates_nothing_more(
 def test_a_rate_of_none_switches_the_throttle_off(api_client, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": rates(login=None),
+        "DEFAULT_THROTTLE_RATES": rates(login=None, login_username=None),
     }
     UserFactory(username="minji")
     body = {"username": "minji", "password": PASSWORD}

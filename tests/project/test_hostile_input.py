@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from apps.orders.models import BookingRequest, Order
 from hotel.json_parsing import MAX_JSON_DEPTH, json_depth_exceeds
 from hotel.throttling import SettingsScopedRateThrottle
-from tests.user_factories import UserFactory
+from tests.user_factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,47 @@ def test_an_anonymous_request_is_a_401_that_says_how_to_authenticate():
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_login_is_throttled_per_username_across_addresses(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "login_username": "3/hour",
+        },
+    }
+    UserFactory(username="minji")
+    client = APIClient()
+
+    def login(username: str, address: str) -> int:
+        body = {"username": username, "password": "wrong-password"}
+        return client.post(TOKEN, body, format="json", REMOTE_ADDR=address).status_code
+
+    # Four addresses, one account: the fourth guess is refused whatever its address.
+    answers = [login(name, f"10.0.0.{n}") for n, name in enumerate(["minji", "MINJI", " minji"])]
+    assert answers == [400, 400, 400]
+    assert login("minji", "10.0.0.9") == 429
+    # Another account is counted apart.
+    assert login("other", "10.0.0.9") == 400
+
+
+@pytest.mark.parametrize("path", [TOKEN, SIGNUP])
+def test_an_answer_carrying_a_token_is_never_cached(path):
+    UserFactory(username="minji")
+    bodies = {
+        TOKEN: {"username": "minji", "password": PASSWORD},
+        SIGNUP: {
+            "username": "jiwoo",
+            "password": "a-long-enough-password-9",
+            "email": "jiwoo@example.com",
+            "name": "이지우",
+            "phone": "010-2345-6789",
+        },
+    }
+
+    response = APIClient().post(path, bodies[path], format="json")
+
+    assert response.status_code in (200, 201), response.json()
+    assert "token" in response.json()
+    assert "no-store" in response["Cache-Control"]

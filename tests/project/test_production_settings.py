@@ -102,11 +102,14 @@ def test_throttle_rates_come_from_the_environment_and_off_disables_one():
     result = run_django(
         "print(s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])",
         THROTTLE_LOGIN_RATE="3/min",
+        THROTTLE_LOGIN_USERNAME_RATE="5/hour",
         THROTTLE_BOOKING_RATE="off",
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str({"login": "3/min", "signup": "20/hour", "booking": None})
+    assert result.stdout.strip() == str(
+        {"login": "3/min", "login_username": "5/hour", "signup": "20/hour", "booking": None}
+    )
 
 
 def test_throttle_rates_default_to_the_documented_values():
@@ -114,5 +117,5 @@ def test_throttle_rates_default_to_the_documented_values():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(
-        {"login": "10/min", "signup": "20/hour", "booking": "120/min"}
+        {"login": "10/min", "login_username": "20/hour", "signup": "20/hour", "booking": "120/min"}
     )
