@@ -40,7 +40,10 @@ RUN groupadd --system --gid 10001 hotel \
     && mkdir -p /data \
     && chown hotel:hotel /data
 
+# NUM_PROXIES=0: no proxy's X-Forwarded-For is trusted, throttles key on the connection's
+# address. Behind a load balancer or ingress that appends the client's address, run with 1.
 ENV HOTEL_ENV=production \
+    NUM_PROXIES=0 \
     DJANGO_SETTINGS_MODULE=hotel.settings \
     PYTHONPATH=/app \
     LOG_FORMAT=json \

@@ -26,6 +26,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/hadolint Dockerfile
+	# Every manifest against the Kubernetes schemas (kustomization.yaml is kustomize's, not one).
+	$(BIN)/kubernetes-validate --strict --quiet $(filter-out %/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 
 bench-outbox: install
 	$(BIN)/python bench/outbox_bench.py

@@ -119,3 +119,30 @@ def test_throttle_rates_default_to_the_documented_values():
     assert result.stdout.strip() == str(
         {"login": "10/min", "login_username": "20/hour", "signup": "20/hour", "booking": "120/min"}
     )
+
+
+def test_the_deployment_checks_pass_with_production_settings():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in CLEARED and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        HOTEL_ENV="production",
+        SECRET_KEY="a-production-secret-key-long-enough-for-the-check-0123456789",
+        ALLOWED_HOSTS="hotel.example.com",
+        DJANGO_SETTINGS_MODULE="hotel.settings",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
