@@ -2,11 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hotel import health, metrics
+from hotel.api_root import ApiRootView
 
 api_patterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("apps.reservations.urls")),
     path("", include("apps.orders.urls")),
     path("", include("apps.payments.urls")),
@@ -18,6 +21,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # The front door: the browsable API's root.
+    path("", RedirectView.as_view(pattern_name="api-root"), name="home"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("api-auth/", include("rest_framework.urls")),

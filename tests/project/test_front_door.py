@@ -1,0 +1,64 @@
+"""The front door: ``/`` leads to the API root, which lists every resource with a description
+and links to the schema, the docs, the admin and the login."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from hotel.api_root import RESOURCES
+
+pytestmark = pytest.mark.django_db
+
+
+def parameterless_api_url_names() -> set[str]:
+    """Names of the API's URLs that take no parameter (its lists and its POST-only actions)."""
+    (api,) = [p for p in get_resolver().url_patterns if str(p.pattern) == "api/"]
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = f"{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern) and "<" not in route and pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(api.url_patterns, "", "")
+    return names - {"api-root", "schema", "api-docs"}
+
+
+def test_the_site_root_leads_to_the_api_root(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/api/"
+
+
+def test_the_api_root_lists_every_resource_with_a_description_and_the_links():
+    response = APIClient().get("/api/")
+    body = response.json()
+
+    assert response.status_code == 200
+    listed = {resource["name"] for resource in body["resources"]}
+    assert listed == parameterless_api_url_names()
+    assert all(resource["description"] for resource in body["resources"])
+    assert all(
+        resource["url"].startswith("http://testserver/api/") for resource in body["resources"]
+    )
+    assert set(body["links"]) == {"schema", "docs", "admin", "login"}
+
+
+def test_every_listed_resource_answers_and_none_is_a_server_error():
+    client = APIClient()
+
+    for name, _ in RESOURCES:
+        url = next(r["url"] for r in client.get("/api/").json()["resources"] if r["name"] == name)
+        assert client.get(url).status_code in (200, 401, 405), name
+
+
+def test_the_browsable_root_has_a_human_title(client):
+    response = client.get("/api/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert "<title>hotel API" in response.content.decode()
