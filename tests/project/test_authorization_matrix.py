@@ -112,10 +112,10 @@ API_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api-auth/login/", "POST"):                              (302, 302, 302, 302, 302, 302),
     ("/api-auth/login/", "PUT"):                               (200, 200, 200, 200, 200, 200),
     ("/api-auth/logout/", "POST"):                             (200, 200, 200, 200, 200, 200),
-    # Probes. Metrics take a staff session (hoteliers are staff; guests call with tokens).
+    # Probes. Metrics take a session of the outbox's operators (not hoteliers, who are staff).
     ("/healthz", "GET"):                                       (200, 200, 200, 200, 200, 200),
     ("/readyz", "GET"):                                        (200, 200, 200, 200, 200, 200),
-    ("/metrics", "GET"):                                       (403, 403, 403, 200, 200, 200),
+    ("/metrics", "GET"):                                       (403, 403, 403, 403, 403, 200),
 }
 
 # Hoteliers have the reservations app's permissions only (HOTELIER_PERMISSIONS), scoped to their

@@ -1,5 +1,5 @@
 """GET /metrics: Prometheus text with the outbox's backlog, dead letters and lag,
-open only to DEBUG, staff users and the METRICS_TOKEN bearer."""
+open only to DEBUG, the outbox's operators and the METRICS_TOKEN bearer."""
 
 import re
 import time
@@ -7,6 +7,7 @@ import time
 import prometheus_client
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import DatabaseError
 from prometheus_client import Gauge
 from prometheus_client.core import GaugeMetricFamily
@@ -100,15 +101,17 @@ def test_no_token_configured_means_no_token_is_accepted(client, settings):
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer").status_code == 403
 
 
-def test_staff_users_may_scrape_and_other_users_may_not(client):
+def test_the_outbox_operators_may_scrape_and_other_users_may_not(client):
     user_model = get_user_model()
     guest = user_model.objects.create_user("guest", password="pw-guest-1234")
-    staff = user_model.objects.create_user("ops", password="pw-ops-1234", is_staff=True)
+    hotelier = user_model.objects.create_user("hotelier", password="pw-ho-1234", is_staff=True)
+    ops = user_model.objects.create_user("ops", password="pw-ops-1234", is_staff=True)
+    ops.user_permissions.add(Permission.objects.get(codename="view_delivery"))
+    root = user_model.objects.create_superuser("root", password="pw-root-1234")
 
-    client.force_login(guest)
-    assert client.get("/metrics").status_code == 403
-    client.force_login(staff)
-    assert client.get("/metrics").status_code == 200
+    for user, status in ((guest, 403), (hotelier, 403), (ops, 200), (root, 200)):
+        client.force_login(user)
+        assert client.get("/metrics").status_code == status, user.username
 
 
 def test_only_get_is_served(client, settings):
