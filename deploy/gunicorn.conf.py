@@ -18,6 +18,12 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 # terminationGracePeriodSeconds, and below deploy/entrypoint.sh's STOP_TIMEOUT).
 graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
+# Request line and headers are bounded before Django sees them (gunicorn's defaults, written
+# out because the service relies on them): a longer request line is a 414, a longer header or
+# more headers a 431 or 400, from gunicorn itself.
+limit_request_line = 4094
+limit_request_field_size = 8190
+limit_request_fields = 100
 # Worker heartbeat files in memory, not on a (possibly read-only) disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Django writes one access line per request (hotel.request logger, with the request id).

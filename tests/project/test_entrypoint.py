@@ -187,6 +187,9 @@ def test_all_serves_production_handles_events_and_stops_both_cleanly_on_sigterm(
     assert status == 200
     assert b'hotel_outbox_deliveries{state="done"}' in body
     assert app.get("/metrics")[0] == 403
+    # Oversized headers and request lines are refused by gunicorn itself, not a 5xx.
+    assert app.get("/api/hotels/", **{"X-Padding": "x" * 9_000})[0] == 431
+    assert app.get("/api/hotels/?q=" + "x" * 5_000)[0] == 414
     # The container health check: web answers and the worker's heartbeat is fresh.
     health = subprocess.run(
         [sys.executable, str(HEALTHCHECK)], env=app.env, capture_output=True, text=True

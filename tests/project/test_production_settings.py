@@ -145,4 +145,3 @@ def test_the_deployment_checks_pass_with_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-
