@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
 from apps.customer.phones import phone_mask, phone_normalize
 from apps.customer.services import guest_profile_update
-from hotel.admin_read_only import ReadOnlyAdminMixin
+from hotel.admin_mixins import ReadOnlyAdminMixin, StrictChangeListMixin
 
 EDITABLE_FIELDS = ("name", "phone", "language", "kakao_opt_out", "email_opt_out")
 
@@ -26,7 +26,7 @@ class GuestProfileForm(forms.ModelForm):
 
 
 @admin.register(GuestProfile)
-class GuestProfileAdmin(admin.ModelAdmin):
+class GuestProfileAdmin(StrictChangeListMixin, admin.ModelAdmin):
     form = GuestProfileForm
     list_display = ("name", "user", "masked_phone", "language", "kakao_opt_out", "email_opt_out")
     list_filter = ("language", "kakao_opt_out", "email_opt_out")
@@ -63,7 +63,7 @@ class MypageTimelineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(MypageEntry)
-class MypageEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MypageEntryAdmin(StrictChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "order_id",
         "order_reference",
@@ -86,7 +86,7 @@ class MypageEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(StrictChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The message log. The recipient is stored masked only; bodies are what the guest read."""
 
     list_display = [

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from apps.orders.models import BookingRequest, Order
+from hotel.admin_mixins import StrictChangeListMixin
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(StrictChangeListMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "guest",

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from apps.payments.models import Payment, Refund
-from hotel.admin_read_only import ReadOnlyAdminMixin
+from hotel.admin_mixins import ReadOnlyAdminMixin, StrictChangeListMixin
 
 
 class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -14,7 +14,7 @@ class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(StrictChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "order_id",

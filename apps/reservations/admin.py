@@ -12,7 +12,9 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -30,6 +32,7 @@ from apps.reservations.models import (
     RoomNight,
     RoomType,
 )
+from hotel.admin_mixins import StrictChangeListMixin
 
 
 def _hotel_scope(request: HttpRequest) -> QuerySet[Hotel]:
@@ -43,7 +46,15 @@ def _in_scope(request: HttpRequest, hotel_id: int | None) -> bool:
     return request.user.is_superuser or _hotel_scope(request).filter(pk=hotel_id).exists()
 
 
-class HotelScopedAdmin(admin.ModelAdmin):
+def _order_id_term(search_term: str) -> int | None:
+    """The order id a search term is, if it is one: decimal digits (of any script, which
+    ``int`` reads) and no more than a bigint has; a longer run is no order id (and ``int``
+    refuses one of over 4,300 digits)."""
+    term = search_term.strip()
+    return int(term) if term.isdecimal() and len(term) <= 19 else None
+
+
+class HotelScopedAdmin(StrictChangeListMixin, admin.ModelAdmin):
     """Scopes a model to the hotels of the hotelier; ``hotel_path`` leads from it to Hotel."""
 
     hotel_path: str = "hotel"
@@ -90,9 +101,13 @@ class ScopedHotelListFilter(admin.SimpleListFilter):
         return [(hotel.pk, str(hotel)) for hotel in _hotel_scope(request)]
 
     def queryset(self, request, queryset):
-        if self.value():
+        if not self.value():
+            return queryset
+        try:
             return queryset.filter(**{f"{self.hotel_path}__pk": self.value()})
-        return queryset
+        except (ValueError, ValidationError) as exc:
+            # Not a hotel id: refused as Django's own filters refuse a value (a redirect).
+            raise IncorrectLookupParameters(exc) from exc
 
 
 class RoomTypeHotelListFilter(ScopedHotelListFilter):
@@ -335,9 +350,10 @@ class ReservationAdmin(HotelScopedAdmin):
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         # An order id is matched exactly; order references are random, so digits match only ids.
-        term = search_term.strip()
-        if term.isdigit():
-            return queryset.filter(Q(guest_name__icontains=term) | Q(order_id=int(term))), False
+        order_id = _order_id_term(search_term)
+        if order_id is not None:
+            term = search_term.strip()
+            return queryset.filter(Q(guest_name__icontains=term) | Q(order_id=order_id)), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="cancellation")
@@ -462,10 +478,10 @@ class CancellationAdmin(HotelScopedAdmin):
         return obj.reservation.guest_name
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        term = search_term.strip()
-        if term.isdigit():
-            matches = Q(reservation__guest_name__icontains=term) | Q(
-                reservation__order_id=int(term)
+        order_id = _order_id_term(search_term)
+        if order_id is not None:
+            matches = Q(reservation__guest_name__icontains=search_term.strip()) | Q(
+                reservation__order_id=order_id
             )
             return queryset.filter(matches), False
         return super().get_search_results(request, queryset, search_term)

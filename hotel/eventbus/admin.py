@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 
+from hotel.admin_mixins import StrictChangeListMixin
 from hotel.eventbus import maintenance
 from hotel.eventbus.models import Delivery, StoredEvent
 
 
 @admin.register(StoredEvent)
-class StoredEventAdmin(admin.ModelAdmin):
+class StoredEventAdmin(StrictChangeListMixin, admin.ModelAdmin):
     list_display = ("id", "event_type", "aggregate_type", "aggregate_id", "occurred_at")
     list_filter = ("event_type", "aggregate_type")
     search_fields = ("=aggregate_id", "=correlation_id", "=event_id")
@@ -20,7 +21,7 @@ class StoredEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(StrictChangeListMixin, admin.ModelAdmin):
     list_display = ("id", "handler", "event", "state", "attempts", "available_at", "completed_at")
     list_filter = ("state", "handler")
     search_fields = ("=aggregate_key", "=event__event_type")
