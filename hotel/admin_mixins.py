@@ -28,7 +28,10 @@ class StrictChangeList(ChangeList):
       NUL itself);
     - a date hierarchy year, month or day out of ``datetime``'s range: Django reads them with
       ``int()`` and catches the ``ValueError`` of a bad date, not the ``OverflowError`` of a
-      huge number, nor the ``ValueError`` of the year after 9999 (the end of its range).
+      huge number, nor the ``ValueError`` of the year after 9999 (the end of its range);
+    - a date-time filter bound at the edge of that range (``0001-01-01``): the filter reads it,
+      and converting it to UTC when the query is built overflows (``OverflowError``, which
+      Django's date filters do not catch).
     """
 
     def get_filters(self, request):
@@ -38,6 +41,13 @@ class StrictChangeList(ChangeList):
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        # The query runs here (its count first), and the bound is converted as it does.
+        try:
+            return super().get_results(request)
+        except OverflowError as exc:
             raise IncorrectLookupParameters(exc) from exc
 
 
