@@ -200,9 +200,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # DRF's, reading ?page= as ASCII digits only (hotel/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "hotel.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with the error answers in the schema too (hotel/api_schema.py).
+    "DEFAULT_SCHEMA_CLASS": "hotel.api_schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "hotel.api_errors.exception_handler",
 }
 

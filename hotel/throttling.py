@@ -1,5 +1,7 @@
 """Rate limits whose rates come from the environment (``DEFAULT_THROTTLE_RATES``)."""
 
+import hashlib
+
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
@@ -33,7 +35,8 @@ class UsernameRateThrottle(RateFromSettings, SimpleRateThrottle):
 
     The per-address login throttle stops one client guessing; this one stops many addresses
     guessing one account's password. Usernames are counted case-insensitively, as the login
-    compares them.
+    compares them. The cache key holds a digest of the username, not the username: a client
+    writes it, and a control character or a long one made the key one the cache refuses.
     """
 
     scope = "login_username"
@@ -54,4 +57,7 @@ class UsernameRateThrottle(RateFromSettings, SimpleRateThrottle):
         username = data.get("username") if hasattr(data, "get") else None
         if not isinstance(username, str) or not username.strip():
             return None  # nothing to count: the login refuses the body anyway
-        return self.cache_format % {"scope": self.scope, "ident": username.strip().casefold()}
+        # "surrogatepass": a JSON body may carry a lone surrogate ("\ud800"), which UTF-8 refuses.
+        username = username.strip().casefold().encode("utf-8", "surrogatepass")
+        ident = hashlib.sha256(username).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from hotel import health, metrics
 from hotel.api_root import ApiRootView
+from hotel.schema_view import SchemaView
 
 api_patterns = [
     path("", ApiRootView.as_view(), name="api-root"),
@@ -14,7 +15,7 @@ api_patterns = [
     path("", include("apps.orders.urls")),
     path("", include("apps.payments.urls")),
     path("", include("apps.customer.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI with its script in a file of its own, not inline, and its files from the
     # sidecar package: it runs under the Content-Security-Policy (script-src 'self').
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

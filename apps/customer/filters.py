@@ -9,12 +9,13 @@ from apps.customer.models import (
     NotificationChannel,
     NotificationKind,
 )
+from hotel.api_inputs import DateFilter, IdFilter
 
 
 class MypageFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=MypageStatus.choices)
-    check_in_after = django_filters.DateFilter(field_name="check_in", lookup_expr="gte")
-    check_in_before = django_filters.DateFilter(field_name="check_in", lookup_expr="lt")
+    check_in_after = DateFilter(field_name="check_in", lookup_expr="gte")
+    check_in_before = DateFilter(field_name="check_in", lookup_expr="lt")
 
     class Meta:
         model = MypageEntry
@@ -25,7 +26,7 @@ class NotificationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=NotificationKind.choices)
     channel = django_filters.ChoiceFilter(choices=NotificationChannel.choices)
     status = django_filters.ChoiceFilter(choices=Notification.Status.choices)
-    order_id = django_filters.NumberFilter()
+    order_id = IdFilter()
 
     class Meta:
         model = Notification

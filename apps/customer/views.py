@@ -35,6 +35,7 @@ from apps.customer.services import (
     guest_token_issue,
     guest_token_obtain,
 )
+from hotel.api_schema import api_errors
 from hotel.throttling import SettingsScopedRateThrottle, UsernameRateThrottle
 
 
@@ -48,7 +49,11 @@ class SignUpView(APIView):
     throttle_classes = (SettingsScopedRateThrottle,)
     throttle_scope = "signup"
 
-    @extend_schema(request=SignUpInputSerializer, responses={201: SignUpOutputSerializer}, auth=[])
+    @extend_schema(
+        request=SignUpInputSerializer,
+        responses={201: SignUpOutputSerializer, **api_errors(429)},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = SignUpInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -70,7 +75,11 @@ class TokenView(APIView):
     throttle_classes = (SettingsScopedRateThrottle, UsernameRateThrottle)
     throttle_scope = "login"
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, auth=[])
+    @extend_schema(
+        request=TokenInputSerializer,
+        responses={200: TokenOutputSerializer, **api_errors(429)},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -2,15 +2,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.payments import api as payments
+from hotel.api_inputs import DB_ID_MAX, AsciiDateField, AsciiIntegerField
 from hotel.flat_serializers import FlatSerializer
 
 
 class BookingInputSerializer(FlatSerializer):
-    hotel_id = serializers.IntegerField(min_value=1)
-    room_type_id = serializers.IntegerField(min_value=1)
-    check_in = serializers.DateField()
-    check_out = serializers.DateField()
-    guests = serializers.IntegerField(min_value=1, max_value=50)
+    hotel_id = AsciiIntegerField(min_value=1, max_value=DB_ID_MAX)
+    room_type_id = AsciiIntegerField(min_value=1, max_value=DB_ID_MAX)
+    check_in = AsciiDateField()
+    check_out = AsciiDateField()
+    guests = AsciiIntegerField(min_value=1, max_value=50)
     payment_method = serializers.ChoiceField(choices=payments.PAYMENT_METHODS)
     payment_key = serializers.CharField(
         max_length=200,

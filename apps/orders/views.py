@@ -14,6 +14,7 @@ from apps.orders.serializers import (
     CancellationQuoteSerializer,
     OrderSerializer,
 )
+from hotel.api_schema import api_errors
 from hotel.throttling import SettingsScopedRateThrottle
 
 #: The longest Idempotency-Key kept (its column's length); a longer one is refused.
@@ -45,7 +46,7 @@ class OrderListView(GenericAPIView):
 
     @extend_schema(
         request=BookingInputSerializer,
-        responses={201: OrderSerializer},
+        responses={201: OrderSerializer, **api_errors(402, 404, 409, 422, 429, 503)},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -53,7 +54,7 @@ class OrderListView(GenericAPIView):
                 OpenApiParameter.HEADER,
                 description=(
                     "Makes retries safe: the same key returns the first outcome. "
-                    f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."
+                    f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters."
                 ),
             )
         ],
@@ -65,6 +66,10 @@ class OrderListView(GenericAPIView):
             raise ValidationError(
                 {"Idempotency-Key": [f"At most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."]}
             )
+        if not idempotency_key.isprintable():
+            # A control character is no header an HTTP server passes on, and PostgreSQL refuses
+            # a NUL in text: refused here, not a 500 when the key is stored.
+            raise ValidationError({"Idempotency-Key": ["Printable characters only."]})
         data = BookingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_place(
@@ -91,7 +96,9 @@ class OrderCancelView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = CancellationInputSerializer
 
-    @extend_schema(request=CancellationInputSerializer, responses={200: OrderSerializer})
+    @extend_schema(
+        request=CancellationInputSerializer, responses={200: OrderSerializer, **api_errors(409)}
+    )
     def post(self, request, order_id: int):
         data = CancellationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -107,6 +114,7 @@ class OrderCancellationQuoteView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = CancellationQuoteSerializer
 
+    @extend_schema(responses={200: CancellationQuoteSerializer, **api_errors(409)})
     def get(self, request, order_id: int):
         quote = services.order_cancellation_quote(order_id=order_id, guest_id=request.user.pk)
         return Response(CancellationQuoteSerializer(quote).data)

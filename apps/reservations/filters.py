@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from apps.reservations.models import Actor, Cancellation, Hotel, Reservation, ReservationStatus
+from hotel.api_inputs import DateFromToRangeFilter, IdFilter, ascii_id
 
 
 class HotelFilter(django_filters.FilterSet):
@@ -14,12 +15,14 @@ class HotelFilter(django_filters.FilterSet):
 
 
 def _guest_or_order(prefix: str, term: str) -> Q:
-    """Guest name containing ``term``; and the order: its id when ``term`` is a number (exact),
-    else its reference (contains)."""
+    """Guest name containing ``term``; and the order: its id when ``term`` is one (exact),
+    else its reference (contains). An id is ASCII digits in the id range: "²" is a digit to
+    ``isdigit()`` but no number to ``int()``, and 5,000 digits are past ``int()``'s limit."""
     term = term.strip()
     match = Q(**{f"{prefix}guest_name__icontains": term})
-    if term.isdigit():
-        return match | Q(**{f"{prefix}order_id": int(term)})
+    order_id = ascii_id(term)
+    if order_id is not None:
+        return match | Q(**{f"{prefix}order_id": order_id})
     return match | Q(**{f"{prefix}order_reference__icontains": term})
 
 
@@ -27,10 +30,10 @@ class ReservationFilter(django_filters.FilterSet):
     """``hotel``, ``status``, ``check_in_after``/``check_in_before`` (and the same for
     ``check_out``), and ``search``: guest name, order reference or order id."""
 
-    hotel = django_filters.NumberFilter(field_name="hotel_id")
+    hotel = IdFilter(field_name="hotel_id")
     status = django_filters.ChoiceFilter(choices=ReservationStatus.choices)
-    check_in = django_filters.DateFromToRangeFilter()
-    check_out = django_filters.DateFromToRangeFilter()
+    check_in = DateFromToRangeFilter()
+    check_out = DateFromToRangeFilter()
     search = django_filters.CharFilter(method="filter_search", label="Guest name or order id")
 
     class Meta:
@@ -44,9 +47,9 @@ class ReservationFilter(django_filters.FilterSet):
 class CancellationFilter(django_filters.FilterSet):
     """``hotel``, ``cancelled_by``, ``cancelled_at_after``/``_before`` (dates) and ``search``."""
 
-    hotel = django_filters.NumberFilter(field_name="reservation__hotel_id")
+    hotel = IdFilter(field_name="reservation__hotel_id")
     cancelled_by = django_filters.ChoiceFilter(choices=Actor.choices)
-    cancelled_at = django_filters.DateFromToRangeFilter()
+    cancelled_at = DateFromToRangeFilter()
     search = django_filters.CharFilter(method="filter_search", label="Guest name or order id")
 
     class Meta:

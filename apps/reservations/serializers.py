@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.reservations.models import Cancellation, Hotel, Reservation, RoomType
+from hotel.api_inputs import AsciiDateField, AsciiIntegerField
 
 
 class RoomTypeOutputSerializer(serializers.ModelSerializer):
@@ -27,9 +28,10 @@ class HotelDetailOutputSerializer(serializers.ModelSerializer):
 
 
 class AvailabilityInputSerializer(serializers.Serializer):
-    check_in = serializers.DateField()
-    check_out = serializers.DateField()
-    guests = serializers.IntegerField(required=False, default=1)
+    check_in = AsciiDateField()
+    check_out = AsciiDateField()
+    # At most what one booking takes; fewer than one is the stay check's invalid_stay.
+    guests = AsciiIntegerField(required=False, default=1, max_value=50)
 
 
 class NightPriceOutputSerializer(serializers.Serializer):

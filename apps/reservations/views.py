@@ -20,6 +20,7 @@ from apps.reservations.serializers import (
     ReservationOutputSerializer,
     ReservationRejectInputSerializer,
 )
+from hotel.api_schema import api_errors
 
 
 class HotelListView(generics.ListAPIView):
@@ -109,7 +110,7 @@ class ReservationConfirmView(APIView):
 
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(request=None, responses=ReservationOutputSerializer)
+    @extend_schema(request=None, responses={200: ReservationOutputSerializer, **api_errors(409)})
     def post(self, request: Request, pk: int) -> Response:
         services.reservation_confirm(reservation_id=pk, by=request.user)
         reservation = selectors.reservation_get_for(reservation_id=pk, user=request.user)
@@ -122,7 +123,10 @@ class ReservationRejectView(APIView):
 
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(request=ReservationRejectInputSerializer, responses=ReservationOutputSerializer)
+    @extend_schema(
+        request=ReservationRejectInputSerializer,
+        responses={200: ReservationOutputSerializer, **api_errors(409)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         # Out of scope is a 404 even with a bad body: nothing about it is told to outsiders.
         selectors.reservation_get_for(reservation_id=pk, user=request.user)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from apps.orders.models import BookingRequest, Order
 from hotel.json_parsing import MAX_JSON_DEPTH, json_depth_exceeds
 from hotel.throttling import SettingsScopedRateThrottle
+from tests.reservations.factories import HotelierFactory
 from tests.user_factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +213,208 @@ def test_an_answer_carrying_a_token_is_never_cached(path):
     assert response.status_code in (200, 201), response.json()
     assert "token" in response.json()
     assert "no-store" in response["Cache-Control"]
+
+
+# --- Found by the API fuzzer (tests/project/test_api_fuzzing.py) ----------------------------
+# Each was a 500, or a number or date the service took for what the client did not mean.
+
+
+def arabic_indic(text: str) -> str:
+    """``text`` with its digits written in Arabic-Indic digits ("3" is "٣")."""
+    return "".join(chr(0x0660 + int(char)) if char.isdigit() else char for char in text)
+
+
+ARABIC_INDIC_DATE = arabic_indic("2030-01-01")
+PAST_AN_ID = str(2**63)  # one past the largest bigint id
+THIRTY_NINES = "9" * 30
+
+
+@pytest.fixture
+def hotelier_client(room_type) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(HotelierFactory(hotels=[room_type.hotel]))
+    return client
+
+
+def refused_naming(response, field: str) -> None:
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid", body
+    assert field in body["details"], body
+
+
+@pytest.mark.parametrize("path", ["/api/reservations/", "/api/cancellations/"])
+@pytest.mark.parametrize("term", ["²", "٣", "9" * 5_000])
+def test_a_hotelier_search_for_a_digit_that_is_no_number_is_no_server_error(
+    hotelier_client, path, term
+):
+    # "²".isdigit() is true but int("²") raises, and int() refuses 5,000 digits: both were 500s.
+    response = hotelier_client.get(path, {"search": term})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/api/orders/", "hotel_id", "٣"),
+        ("/api/orders/", "check_in_from", ARABIC_INDIC_DATE),
+        ("/api/orders/", "page", "٣"),
+        ("/api/orders/", "page", "1_0"),
+        ("/api/payments/", "order_id", "٣"),
+        ("/api/payments/", "order_id", "1.5"),
+        ("/api/payments/", "order_id", "1e400"),
+        ("/api/payments/", "approved_after", f"{ARABIC_INDIC_DATE}T00:00"),
+        ("/api/notifications/", "order_id", "٣"),
+        ("/api/mypage/", "check_in_after", ARABIC_INDIC_DATE),
+        ("/api/reservations/", "hotel", "٣"),
+        ("/api/cancellations/", "hotel", "1_0"),
+    ],
+)
+def test_a_number_or_date_in_a_query_takes_ascii_digits_only(hotelier_client, path, field, value):
+    refused_naming(hotelier_client.get(path, {field: value}), field)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/orders/", "hotel_id"),
+        ("/api/payments/", "order_id"),
+        ("/api/notifications/", "order_id"),
+        ("/api/reservations/", "hotel"),  # a 500 on SQLite: past its integers
+        ("/api/cancellations/", "hotel"),  # same
+    ],
+)
+@pytest.mark.parametrize("value", [PAST_AN_ID, THIRTY_NINES, "0", "-1"])
+def test_an_id_filter_outside_the_id_range_is_a_400(hotelier_client, path, field, value):
+    refused_naming(hotelier_client.get(path, {field: value}), field)
+
+
+def test_the_largest_id_is_still_an_id(hotelier_client):
+    response = hotelier_client.get("/api/reservations/", {"hotel": str(2**63 - 1)})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "value", "field"),
+    [
+        # The first three were 500s on SQLite (the date moved to UTC overflowed). A from/to
+        # range filter ("cancelled_at") names itself for both its parameters.
+        ("/api/cancellations/", "cancelled_at_after", "0001-01-01", "cancelled_at"),
+        ("/api/payments/", "approved_after", "0001-01-01T00:00:00+14:00", None),
+        ("/api/payments/", "approved_before", "9999-12-31T23:59:59-12:00", None),
+        ("/api/cancellations/", "cancelled_at_before", "9999-12-31", "cancelled_at"),
+        ("/api/reservations/", "check_in_after", "0001-01-01", "check_in"),
+        ("/api/orders/", "check_in_to", "9999-12-31", None),
+        ("/api/mypage/", "check_in_before", "1899-12-31", None),
+    ],
+)
+def test_a_date_filter_outside_the_date_window_is_a_400(hotelier_client, path, param, value, field):
+    refused_naming(hotelier_client.get(path, {param: value}), field or param)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"check_in": ARABIC_INDIC_DATE, "check_out": "2030-01-03"}, "check_in"),
+        ({"check_in": "2030-01-01", "check_out": "2030-01-03", "guests": "٣"}, "guests"),
+        ({"check_in": "2030-01-01", "check_out": "2030-01-03", "guests": "1_0"}, "guests"),
+        ({"check_in": "2030-01-01", "check_out": "2030-01-03", "guests": THIRTY_NINES}, "guests"),
+        ({"check_in": "9999-12-30", "check_out": "9999-12-31"}, "check_in"),
+    ],
+)
+def test_availability_takes_ascii_numbers_and_dates_in_the_window(room_type, params, field):
+    response = APIClient().get(f"/api/hotels/{room_type.hotel_id}/availability/", params)
+
+    refused_naming(response, field)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"guests": "٢"}, "guests"),  # was booked, for 2 guests
+        ({"hotel_id": "٣"}, "hotel_id"),
+        ({"room_type_id": int(PAST_AN_ID)}, "room_type_id"),  # a 500 on SQLite
+        ({"check_in": ARABIC_INDIC_DATE}, "check_in"),
+        ({"check_in": "9999-12-30", "check_out": "9999-12-31"}, "check_in"),
+    ],
+)
+def test_a_booking_takes_ascii_numbers_ids_in_range_and_dates_in_the_window(
+    guest_client, booking, changes, field
+):
+    refused_naming(guest_client.post("/api/orders/", booking(**changes), format="json"), field)
+    assert Order.objects.count() == 0
+
+
+def test_an_idempotency_key_with_a_control_character_is_a_400(guest_client, booking):
+    # PostgreSQL refuses a NUL in text: storing the key was a 500 there.
+    response = guest_client.post(
+        "/api/orders/", booking(), format="json", HTTP_IDEMPOTENCY_KEY="key\x00"
+    )
+
+    refused_naming(response, "Idempotency-Key")
+    assert BookingRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("username", ["\x91\U000f18d6\x15", "u" * 10_000, "\ud800"])
+def test_a_login_with_any_username_is_counted_without_a_server_error(username):
+    # The per-username throttle made its cache key of the username as sent: a control
+    # character is a key the cache refuses (a 500), and "\ud800" no UTF-8.
+    body = json.dumps({"username": username, "password": "wrong-password"})
+
+    response = APIClient().post(TOKEN, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] in ("invalid", "invalid_credentials")
+
+
+def test_the_schema_in_a_format_it_has_not_is_a_404_in_the_error_shape():
+    # The schema view rendered this error with its first renderer: a 404 in YAML.
+    response = APIClient().get("/api/schema/", {"format": "AAA"})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+# --- What the schema says about errors (the fuzzer checks every answer against it) ---------
+
+
+@pytest.fixture(scope="module")
+def api_schema() -> dict:
+    return APIClient().get("/api/schema/", {"format": "json"}).json()
+
+
+def operations(schema: dict):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_every_error_answer_in_the_schema_has_the_error_shape(api_schema):
+    shape = api_schema["components"]["schemas"]["ApiError"]
+    assert set(shape["required"]) == {"code", "message", "details"}
+    for name, operation in operations(api_schema):
+        for status, answer in operation["responses"].items():
+            if status.startswith("4"):
+                ref = answer["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ApiError", (name, status)
+
+
+def test_the_schema_documents_the_errors_each_operation_can_answer(api_schema):
+    documented = {name: set(operation["responses"]) for name, operation in operations(api_schema)}
+
+    # Before, only the success answer was documented: a 400, 401 or 404 broke the contract.
+    assert {"400", "401", "404"} <= documented["GET /api/orders/"]  # 404: no such page
+    assert {"401", "404"} <= documented["GET /api/orders/{order_id}/"]
+    assert "409" in documented["GET /api/orders/{order_id}/cancellation-quote/"]  # cancelled
+    assert {"400", "402", "404", "409", "415", "422", "429", "503"} <= documented[
+        "POST /api/orders/"
+    ]
+    assert {"400", "415", "429"} <= documented["POST /api/accounts/token/"]
+    assert "401" not in documented["POST /api/accounts/token/"]  # it reads no credentials
+    assert "400" not in documented["GET /api/orders/{order_id}/"]  # it reads no input
+    assert "404" in documented["GET /api/schema/"]  # an unknown ?format=
