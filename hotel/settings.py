@@ -206,6 +206,8 @@ REST_FRAMEWORK = {
     # drf-spectacular's, with the error answers in the schema too (hotel/api_schema.py).
     "DEFAULT_SCHEMA_CLASS": "hotel.api_schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "hotel.api_errors.exception_handler",
+    # Page descriptions from the views' docstrings, code marks shown as code.
+    "VIEW_DESCRIPTION_FUNCTION": "hotel.view_descriptions.view_description",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -43,6 +43,8 @@ from hotel.throttling import SettingsScopedRateThrottle, UsernameRateThrottle
 class SignUpView(APIView):
     """Create a guest account; answers with its profile and an API token."""
 
+    name = "Sign up"
+
     # No session authentication here: a form post needs no CSRF token to create an account.
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -70,6 +72,7 @@ class SignUpView(APIView):
 class TokenView(APIView):
     """Exchange a username and password for the account's API token."""
 
+    name = "Your API token"
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (SettingsScopedRateThrottle, UsernameRateThrottle)
@@ -90,6 +93,7 @@ class TokenView(APIView):
 class MeView(APIView):
     """The signed-in guest's own profile."""
 
+    name = "Your profile"
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(responses={200: ProfileOutputSerializer})
@@ -116,6 +120,7 @@ def _language(request: Request) -> str:
 class MypageListView(generics.ListAPIView):
     """Own bookings, newest first; paginated; filter by ``status`` (repeatable)."""
 
+    name = "Your mypage"
     serializer_class = MypageEntryOutputSerializer
     filterset_class = MypageFilter
 
@@ -129,6 +134,7 @@ class MypageListView(generics.ListAPIView):
 class MypageDetailView(generics.RetrieveAPIView):
     """One own booking with its timeline in order; another guest's booking is a 404."""
 
+    name = "A booking on your mypage"
     serializer_class = MypageEntryDetailOutputSerializer
     queryset = MypageEntry.objects.none()  # for the schema; the object comes from the selector
 
@@ -147,6 +153,7 @@ class MypageDetailView(generics.RetrieveAPIView):
 class NotificationListView(generics.ListAPIView):
     """Own message log, newest first; filter by ``kind``, ``channel``, ``status``, ``order_id``."""
 
+    name = "Your messages"
     serializer_class = NotificationOutputSerializer
     filterset_class = NotificationFilter
 

@@ -31,6 +31,7 @@ class BookingThrottle(SettingsScopedRateThrottle):
 class OrderListView(GenericAPIView):
     """Your orders (GET), or book and pay (POST) in one request."""
 
+    name = "Your orders: book and pay"
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
@@ -38,6 +39,11 @@ class OrderListView(GenericAPIView):
 
     def get_queryset(self):
         return selectors.order_list(guest_id=self.request.user.pk)
+
+    def get_serializer_class(self):
+        # The browsable API's form for POST is the booking form: what a booking takes, not
+        # the order it returns.
+        return BookingInputSerializer if self.request.method == "POST" else OrderSerializer
 
     @extend_schema(operation_id="orders_list", responses=OrderSerializer(many=True))
     def get(self, request):
@@ -77,10 +83,13 @@ class OrderListView(GenericAPIView):
             booking=services.BookingInput(**data.validated_data),
             idempotency_key=idempotency_key,
         )
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        # A plain dict, not the serializer's ReturnDict: the browsable API then offers the
+        # booking form again, not a form of the order's fields.
+        return Response(dict(OrderSerializer(order).data), status=status.HTTP_201_CREATED)
 
 
 class OrderDetailView(GenericAPIView):
+    name = "Your order"
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
 
@@ -93,6 +102,7 @@ class OrderCancelView(GenericAPIView):
     """Cancel your order. The fee and refund follow the hotel's cancellation policy (see
     ``cancellation-quote/`` first); cancelling twice or after the stay is a 409."""
 
+    name = "Cancel your order"
     permission_classes = [IsAuthenticated]
     serializer_class = CancellationInputSerializer
 
@@ -111,6 +121,7 @@ class OrderCancelView(GenericAPIView):
 class OrderCancellationQuoteView(GenericAPIView):
     """What cancelling your order now would cost: the fee kept and the refund."""
 
+    name = "What cancelling would cost"
     permission_classes = [IsAuthenticated]
     serializer_class = CancellationQuoteSerializer
 

@@ -12,6 +12,7 @@ from apps.payments.serializers import PaymentOutputSerializer
 class PaymentListView(generics.ListAPIView):
     """Own payments, newest first; paginated; filter by ``status``, ``method``, ``order_id``."""
 
+    name = "Your payments"
     serializer_class = PaymentOutputSerializer
     filterset_class = PaymentFilter
 
@@ -22,6 +23,7 @@ class PaymentListView(generics.ListAPIView):
 class PaymentDetailView(generics.RetrieveAPIView):
     """One own payment with its refunds; another guest's payment is a 404."""
 
+    name = "Your payment"
     serializer_class = PaymentOutputSerializer
     queryset = Payment.objects.none()  # for the schema; the object comes from the selector
 

@@ -26,6 +26,7 @@ from hotel.api_schema import api_errors
 class HotelListView(generics.ListAPIView):
     """Hotels, paginated; filter by ``city`` (exact, any case) or ``name`` (contains); search."""
 
+    name = "Hotels"
     permission_classes = (AllowAny,)
     serializer_class = HotelListOutputSerializer
     filter_backends = (DjangoFilterBackend, filters.SearchFilter)
@@ -39,6 +40,7 @@ class HotelListView(generics.ListAPIView):
 class HotelDetailView(generics.RetrieveAPIView):
     """One hotel with its room types."""
 
+    name = "A hotel"
     permission_classes = (AllowAny,)
     serializer_class = HotelDetailOutputSerializer
 
@@ -49,6 +51,7 @@ class HotelDetailView(generics.RetrieveAPIView):
 class HotelAvailabilityView(APIView):
     """Each room type of the hotel for ``[check_in, check_out)``: availability and prices."""
 
+    name = "Availability and prices"
     permission_classes = (AllowAny,)
 
     @extend_schema(parameters=[AvailabilityInputSerializer], responses=AvailabilityOutputSerializer)
@@ -87,6 +90,7 @@ class ReservationListView(generics.ListAPIView):
     ``check_out_after``/``check_out_before``; ``search`` by guest name or order id.
     """
 
+    name = "Your hotels' reservations"
     permission_classes = (IsAuthenticated,)
     serializer_class = ReservationOutputSerializer
     filter_backends = (DjangoFilterBackend,)
@@ -97,6 +101,7 @@ class ReservationListView(generics.ListAPIView):
 
 
 class ReservationDetailView(APIView):
+    name = "A reservation"
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(responses=ReservationOutputSerializer)
@@ -108,6 +113,7 @@ class ReservationDetailView(APIView):
 class ReservationConfirmView(APIView):
     """Confirm a requested reservation (409 ``illegal_reservation_transition`` otherwise)."""
 
+    name = "Confirm a reservation"
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(request=None, responses={200: ReservationOutputSerializer, **api_errors(409)})
@@ -121,6 +127,7 @@ class ReservationRejectView(APIView):
     """Reject a requested reservation with a ``reason`` for the guest; its rooms are released
     and the guest is refunded in full."""
 
+    name = "Reject a reservation"
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
@@ -146,6 +153,7 @@ class CancellationListView(generics.ListAPIView):
     (dates); ``search`` by guest name or order id.
     """
 
+    name = "Your hotels' cancellations"
     permission_classes = (IsAuthenticated,)
     serializer_class = CancellationOutputSerializer
     filter_backends = (DjangoFilterBackend,)

@@ -8,10 +8,12 @@ Needs Debian's ``chromium`` (``apt-get install chromium``) and the ``playwright`
 extras); skipped with the reason when either is missing.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from apps.orders.models import Order
 from hotel.eventbus.testing import drain_outbox
 from tests.e2e.helpers import api_client, book, order_status, reservation_of
 from tests.processes import ROOT
@@ -153,3 +155,48 @@ def test_the_browsable_api_and_the_api_docs_work_under_the_content_security_poli
     assert "Django REST framework" in browsable_title
     assert signed_out
     assert "hotel API" in docs_title
+
+
+def test_a_guest_books_and_pays_from_the_browsable_api_form(
+    live_server, sync_playwright, room_type
+):
+    guest = UserFactory()
+    check_in = room_type.hotel.local_today() + timedelta(days=7)
+    screenshot = ARTIFACTS / "browsable-api-booking.png"
+
+    # (No database access in this block: Playwright's sync API runs an event loop here.)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            violations = csp_violations(page)
+            page.goto(f"{live_server.url}/")  # the front door leads to the API root
+            root_title = page.title()
+            page.goto(f"{live_server.url}/api-auth/login/?next=/api/orders/")
+            page.fill("#id_username", guest.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("[type=submit]")
+            form = page.locator("#post-object-form")
+            form.locator("[name=hotel_id]").fill(str(room_type.hotel_id))
+            form.locator("[name=room_type_id]").fill(str(room_type.pk))
+            form.locator("[name=check_in]").fill(check_in.isoformat())
+            form.locator("[name=check_out]").fill((check_in + timedelta(days=2)).isoformat())
+            form.locator("[name=guests]").fill("2")
+            form.locator("[name=payment_method]").select_option("card")
+            form.locator("[name=payment_key]").fill("test_ok")
+            form.locator(".form-actions button").click()
+            page.wait_for_selector(".response-info")
+            answer = page.inner_text(".response-info")
+            form_after = page.locator("#post-object-form").inner_html()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+
+    assert violations == []
+    assert root_title.startswith("hotel API")
+    assert "HTTP 201 Created" in answer
+    assert 'name="payment_key"' in form_after  # the booking form again, for the next one
+    order = Order.objects.get(guest=guest)
+    assert (order.status, order.room_type_id, order.check_in) == ("paid", room_type.pk, check_in)
+    assert screenshot.stat().st_size > 0

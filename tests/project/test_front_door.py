@@ -62,3 +62,31 @@ def test_the_browsable_root_has_a_human_title(client):
 
     assert response.status_code == 200
     assert "<title>hotel API" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/api/hotels/", "Hotels"),
+        ("/api/orders/", "Your orders: book and pay"),
+        ("/api/mypage/", "Your mypage"),
+        ("/api/payments/", "Your payments"),
+        ("/api/notifications/", "Your messages"),
+        ("/api/reservations/", "Your hotels&#x27; reservations"),
+    ],
+)
+def test_every_browsable_page_has_a_human_title(guest_client, path, title):
+    page = guest_client.get(path, HTTP_ACCEPT="text/html").content.decode()
+
+    assert f"<title>{title}" in page
+    assert "``" not in page  # docstrings' code marks are rendered, not shown
+
+
+def test_the_orders_page_offers_the_booking_form_not_the_orders_fields(guest_client):
+    page = guest_client.get("/api/orders/", HTTP_ACCEPT="text/html").content.decode()
+    form = page[page.index('id="post-object-form"') :]
+
+    for field in ("hotel_id", "room_type_id", "check_in", "check_out", "guests", "payment_key"):
+        assert f'name="{field}"' in form, field
+    assert 'name="reference"' not in form
+    assert "test_ok" in form  # the payment key's help names the sandbox's keys
