@@ -30,6 +30,14 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A separate front end on another origin may call the API (django-cors-headers): the origins
+# listed here, with token authentication; none by default. No cookies cross: the session
+# belongs to the admin and the browsable API on this site.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key", "x-request-id"]
+CORS_EXPOSE_HEADERS = ["retry-after", "x-request-id"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by us: no CDN, nothing inline
     "csp",
+    "corsheaders",
     "hotel.eventbus",
     "apps.reservations",
     "apps.payments",
@@ -56,6 +65,8 @@ MIDDLEWARE = [
     "hotel.correlation.RequestCorrelationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before CommonMiddleware, which may answer first (django-cors-headers' rule).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
