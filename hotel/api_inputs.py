@@ -30,7 +30,8 @@ DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2999, 12, 31)
 
 _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
-_ASCII_ID = re.compile(r"[0-9]+")
+#: A run of ASCII digits, as an id or a page number is written.
+ASCII_DIGITS = re.compile(r"[0-9]+")
 
 _DATE_WINDOW_MESSAGE = f"Dates from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()} only."
 
@@ -38,7 +39,7 @@ _DATE_WINDOW_MESSAGE = f"Dates from {DATE_MIN.isoformat()} to {DATE_MAX.isoforma
 def ascii_id(text: str) -> int | None:
     """``text`` as an id (ASCII digits, 1 to ``DB_ID_MAX``), or None if it is not one."""
     text = text.strip()
-    if not _ASCII_ID.fullmatch(text) or len(text) > len(str(DB_ID_MAX)):
+    if not ASCII_DIGITS.fullmatch(text) or len(text) > len(str(DB_ID_MAX)):
         return None
     number = int(text)
     return number if 1 <= number <= DB_ID_MAX else None
@@ -87,7 +88,7 @@ class IdFormField(forms.IntegerField):
         super().__init__(min_value=1, max_value=DB_ID_MAX, **kwargs)
 
     def to_python(self, value):
-        if isinstance(value, str) and value.strip() and not _ASCII_ID.fullmatch(value.strip()):
+        if isinstance(value, str) and value.strip() and not ASCII_DIGITS.fullmatch(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

@@ -5,17 +5,15 @@ DRF's ``PageNumberPagination`` reads the page with ``int()``: "٣" was page 3 an
 or page 0, stays DRF's 404 ("Invalid page").
 """
 
-import re
-
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-_ASCII_DIGITS = re.compile(r"[0-9]+")
+from hotel.api_inputs import ASCII_DIGITS
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_number(self, request, paginator):
         number = super().get_page_number(request, paginator)  # "last" is a number by now
-        if isinstance(number, str) and not _ASCII_DIGITS.fullmatch(number):
+        if isinstance(number, str) and not ASCII_DIGITS.fullmatch(number):
             raise ValidationError({self.page_query_param: ["A page number: digits 0-9 only."]})
         return number
