@@ -46,6 +46,14 @@ def csp_violations(page) -> list[str]:
     return violations
 
 
+def sign_in(page, url: str, user) -> None:
+    """Open ``url`` (a login page, the admin's or the browsable API's) and sign ``user`` in."""
+    page.goto(url)
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("[type=submit]")
+
+
 @pytest.fixture
 def sync_playwright():
     if not CHROMIUM.exists():
@@ -82,10 +90,11 @@ def test_a_hotelier_confirms_their_hotels_request_in_admin_and_the_guest_sees_it
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 900})
             violations = csp_violations(page)
-            page.goto(f"{live_server.url}/admin/login/?next=/admin/reservations/reservation/")
-            page.fill("#id_username", hotelier.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
+            sign_in(
+                page,
+                f"{live_server.url}/admin/login/?next=/admin/reservations/reservation/",
+                hotelier,
+            )
             page.wait_for_selector("#result_list")
 
             listed = page.locator("#result_list input[name=_selected_action]")
@@ -128,19 +137,13 @@ def test_the_browsable_api_and_the_api_docs_work_under_the_content_security_poli
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             violations = csp_violations(page)
-            page.goto(f"{live_server.url}/api-auth/login/?next=/api/hotels/")
-            page.fill("#id_username", staff.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("[type=submit]")
+            sign_in(page, f"{live_server.url}/api-auth/login/?next=/api/hotels/", staff)
             page.wait_for_selector(".response-info")
             browsable_title = page.title()
             page.click("#logoutForm button[type=submit]")
             page.wait_for_load_state()
             signed_out = page.get_by_text("Log in").count() > 0
-            page.goto(f"{live_server.url}/admin/login/?next=/api/docs/")
-            page.fill("#id_username", staff.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
+            sign_in(page, f"{live_server.url}/admin/login/?next=/api/docs/", staff)
 
             page.goto(f"{live_server.url}/api/docs/")
             # Swagger UI renders the schema's title once its script has run and fetched it.
@@ -172,10 +175,7 @@ def test_a_guest_books_and_pays_from_the_browsable_api_form(
             violations = csp_violations(page)
             page.goto(f"{live_server.url}/")  # the front door leads to the API root
             root_title = page.title()
-            page.goto(f"{live_server.url}/api-auth/login/?next=/api/orders/")
-            page.fill("#id_username", guest.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("[type=submit]")
+            sign_in(page, f"{live_server.url}/api-auth/login/?next=/api/orders/", guest)
             form = page.locator("#post-object-form")
             form.locator("[name=hotel_id]").fill(str(room_type.hotel_id))
             form.locator("[name=room_type_id]").fill(str(room_type.pk))

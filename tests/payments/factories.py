@@ -1,8 +1,11 @@
 import datetime
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
+from apps.payments import services
+from apps.payments.dtos import PaymentData
 from apps.payments.models import Payment, Refund
 from tests.user_factories import UserFactory
 
@@ -34,3 +37,20 @@ class RefundFactory(factory.django.DjangoModelFactory):
     reason = "guest cancelled"
     provider_cancel_id = factory.Sequence(lambda n: f"cancel-{n}")
     idempotency_key = factory.Sequence(lambda n: f"refund-{n}")
+
+
+def approved_payment(*, order_id: int, amount_krw: int) -> PaymentData:
+    """A payment charged through the sandbox provider and recorded, as a paid booking leaves it
+    (a new guest's, order reference ``order-<order_id>``)."""
+    guest = UserFactory()
+    approved = services.charge(
+        order_reference=f"order-{order_id}",
+        amount_krw=amount_krw,
+        payment_key="test_ok",
+        method="card",
+        idempotency_key=f"charge-order-{order_id}",
+    )
+    with transaction.atomic():
+        return services.record_approved_charge(
+            charge=approved, order_id=order_id, guest_id=guest.pk
+        )

@@ -15,7 +15,7 @@ from hotel.eventbus import publish
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.subscriptions import handler_names_for, runs_in_transaction
 from hotel.eventbus.worker import OutboxWorker, RoundResult
-from tests.user_factories import UserFactory
+from tests.payments.factories import approved_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,18 +23,7 @@ ORDER_ID = 41
 
 
 def paid_order(order_id: int = ORDER_ID, *, amount_krw: int = 100_000) -> PaymentData:
-    guest = UserFactory()
-    approved = services.charge(
-        order_reference=f"order-{order_id}",
-        amount_krw=amount_krw,
-        payment_key="test_ok",
-        method="card",
-        idempotency_key=f"charge-order-{order_id}",
-    )
-    with transaction.atomic():
-        return services.record_approved_charge(
-            charge=approved, order_id=order_id, guest_id=guest.pk
-        )
+    return approved_payment(order_id=order_id, amount_krw=amount_krw)
 
 
 def publish_rejected(order_id: int = ORDER_ID, *, reason: str = "Overbooked"):

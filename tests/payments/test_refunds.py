@@ -15,25 +15,13 @@ from apps.payments.models import (
     SandboxCharge,
 )
 from hotel.eventbus.models import StoredEvent
-from tests.payments.factories import PaymentFactory
-from tests.user_factories import UserFactory
+from tests.payments.factories import PaymentFactory, approved_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def paid_order(order_id: int = 1, *, amount_krw: int = 150_000) -> PaymentData:
-    guest = UserFactory()
-    approved = services.charge(
-        order_reference=f"order-{order_id}",
-        amount_krw=amount_krw,
-        payment_key="test_ok",
-        method="card",
-        idempotency_key=f"charge-order-{order_id}",
-    )
-    with transaction.atomic():
-        return services.record_approved_charge(
-            charge=approved, order_id=order_id, guest_id=guest.pk
-        )
+    return approved_payment(order_id=order_id, amount_krw=amount_krw)
 
 
 def test_a_partial_then_a_final_refund_record_refunds_and_publish_events():
