@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 #: (URL name, what it is for), in the order a guest meets them.
 RESOURCES: list[tuple[str, str]] = [
     ("hotel-list", "Hotels and their room types; each hotel's availability and prices by stay."),
+    ("stay-search", "Hotels free for a stay (?check_in=&check_out=&guests=), cheapest first."),
     ("customer:signup", "Create a guest account (POST); the answer carries your API token."),
     ("customer:token", "Exchange your username and password for your API token (POST)."),
     ("customer:me", "Your guest profile: name, phone, language, message preferences."),

@@ -67,6 +67,28 @@ class RoomTypeAvailability:
 
 
 @dataclass(frozen=True, slots=True)
+class StayOffer:
+    """A hotel found by a stay search: its cheapest room type that fits the guests and is free
+    every night of ``[check_in, check_out)``, with the total for the stay."""
+
+    hotel_id: int
+    hotel_name: str
+    city: str
+    address: str
+    time_zone: str
+    room_type_id: int
+    room_type_name: str
+    capacity: int
+    check_in: date
+    check_out: date
+    guests: int
+    nights: int
+    total_krw: int
+    #: The fewest rooms of this type free on any night of the stay.
+    rooms_left: int
+
+
+@dataclass(frozen=True, slots=True)
 class CancellationQuote:
     """What cancelling a stay costs at a given moment, under the hotel's cancellation policy.
 

@@ -89,6 +89,13 @@ class NightlyRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("room_type", "night"), name="nightly_rate_unique_night")
         ]
+        indexes = [
+            # The stay search reads a stay's overrides of every room type at once, from this
+            # index alone (selectors/stay_search.py; migration 0004 says why).
+            models.Index(
+                fields=("night", "room_type"), include=("rate_krw",), name="nightly_rate_by_night"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.night:%Y-%m-%d}: {self.rate_krw:,} KRW"
@@ -111,6 +118,11 @@ class RoomNight(models.Model):
 
     class Meta:
         ordering = ("room_type_id", "night")
+        indexes = [
+            # The stay search reads a stay's nights of every room type at once (selectors/
+            # stay_search.py; migration 0004 says why). Never add rooms_held to an index.
+            models.Index(fields=("night", "room_type"), name="room_night_by_night"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=("room_type", "night"), name="room_night_unique_night"),
             models.CheckConstraint(

@@ -1,10 +1,18 @@
 """Input and output serializers of the catalogue and hotelier APIs (shape only, no rules)."""
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.reservations.dtos import StayOffer
 from apps.reservations.models import Cancellation, Hotel, Reservation, RoomType
+from apps.reservations.selectors import StayOrdering
+from apps.reservations.stays import MAX_STAY_NIGHTS
 from hotel.api_inputs import AsciiDateField, AsciiIntegerField
+from hotel.flat_serializers import FlatSerializer
 
 
 class RoomTypeOutputSerializer(serializers.ModelSerializer):
@@ -25,6 +33,11 @@ class HotelDetailOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hotel
         fields = ("id", "name", "city", "address", "description", "time_zone", "room_types")
+
+
+#: The highest stay total a search may name (``min_total``/``max_total``): a billion KRW a night
+#: for the longest stay, far past any real price, and within a ``bigint``.
+MAX_STAY_TOTAL_KRW = 10**9 * MAX_STAY_NIGHTS
 
 
 class AvailabilityInputSerializer(serializers.Serializer):
@@ -59,6 +72,77 @@ class AvailabilityOutputSerializer(serializers.Serializer):
     check_out = serializers.DateField()
     guests = serializers.IntegerField()
     room_types = RoomTypeAvailabilityOutputSerializer(many=True)
+
+
+class StaySearchInputSerializer(FlatSerializer):
+    """The stay search's query: the stay and guests (required), then filters and order."""
+
+    check_in = AsciiDateField()
+    check_out = AsciiDateField()
+    # At most what one booking takes; fewer than one is the stay check's invalid_stay.
+    guests = AsciiIntegerField(max_value=50)
+    city = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Exact, in any case."
+    )
+    min_total = AsciiIntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_STAY_TOTAL_KRW,
+        help_text="Lowest total for the whole stay, in KRW.",
+    )
+    max_total = AsciiIntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_STAY_TOTAL_KRW,
+        help_text="Highest total for the whole stay, in KRW.",
+    )
+    ordering = serializers.ChoiceField(
+        choices=[choice.value for choice in StayOrdering],
+        default=StayOrdering.PRICE.value,
+        help_text="price (cheapest first, the default), -price, name or -name.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        low, high = attrs.get("min_total"), attrs.get("max_total")
+        if low is not None and high is not None and high < low:
+            raise serializers.ValidationError(
+                {"max_total": [f"At least min_total ({low})."]}, code="invalid"
+            )
+        return attrs
+
+
+class StayOfferOutputSerializer(FlatSerializer):
+    """A hotel free for the stay, with its cheapest room type that fits and links to both the
+    hotel and its availability for the same stay."""
+
+    hotel_id = serializers.IntegerField()
+    hotel_name = serializers.CharField()
+    city = serializers.CharField()
+    address = serializers.CharField()
+    time_zone = serializers.CharField()
+    room_type_id = serializers.IntegerField()
+    room_type_name = serializers.CharField()
+    capacity = serializers.IntegerField()
+    nights = serializers.IntegerField()
+    total_krw = serializers.IntegerField(help_text="The whole stay, nightly rates included.")
+    rooms_left = serializers.IntegerField(help_text="Fewest rooms of this type free on a night.")
+    hotel_url = serializers.SerializerMethodField()
+    availability_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_hotel_url(self, offer: StayOffer) -> str:
+        path = reverse("hotel-detail", kwargs={"pk": offer.hotel_id})
+        return self.context["request"].build_absolute_uri(path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_availability_url(self, offer: StayOffer) -> str:
+        path = reverse("hotel-availability", kwargs={"pk": offer.hotel_id})
+        stay = {
+            "check_in": offer.check_in.isoformat(),
+            "check_out": offer.check_out.isoformat(),
+            "guests": offer.guests,
+        }
+        return self.context["request"].build_absolute_uri(f"{path}?{urlencode(stay)}")
 
 
 # --- Hotelier API: reservations and cancellations ------------------------------------------

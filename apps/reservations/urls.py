@@ -10,6 +10,7 @@ urlpatterns = [
         views.HotelAvailabilityView.as_view(),
         name="hotel-availability",
     ),
+    path("stays/", views.StaySearchView.as_view(), name="stay-search"),
     path("reservations/", views.ReservationListView.as_view(), name="reservation-list"),
     path(
         "reservations/<int:pk>/", views.ReservationDetailView.as_view(), name="reservation-detail"

@@ -19,8 +19,11 @@ from apps.reservations.serializers import (
     HotelListOutputSerializer,
     ReservationOutputSerializer,
     ReservationRejectInputSerializer,
+    StayOfferOutputSerializer,
+    StaySearchInputSerializer,
 )
 from hotel.api_schema import api_errors
+from hotel.pagination import CountedPageNumberPagination
 
 
 class HotelListView(generics.ListAPIView):
@@ -76,6 +79,47 @@ class HotelAvailabilityView(APIView):
                 }
             ).data
         )
+
+
+class StaySearchView(generics.ListAPIView):
+    """Hotels free for your stay, each with its cheapest room type for the whole stay.
+
+    Give ``check_in`` and ``check_out`` (the stay is ``[check_in, check_out)``, at most 30
+    nights, not in the past) and ``guests``. A hotel is listed when one of its room types
+    sleeps that many and has a room free on every night; ``total_krw`` is that room type's
+    price for the stay (nightly rates included), the cheapest one the hotel has.
+
+    Optional: ``city`` (exact, any case); ``min_total`` / ``max_total``, the total for the
+    whole stay in KRW (a hotel is listed when a room type within the range is free, and the
+    cheapest such one is shown); ``ordering``: ``price`` (default), ``-price``, ``name``,
+    ``-name``. Each result links to the hotel and to its availability for the same stay.
+    """
+
+    name = "Search stays"
+    permission_classes = (AllowAny,)
+    serializer_class = StayOfferOutputSerializer
+    pagination_class = CountedPageNumberPagination
+    filter_backends = ()  # the query serializer reads every parameter
+
+    @extend_schema(
+        parameters=[StaySearchInputSerializer],
+        responses={200: StayOfferOutputSerializer(many=True), **api_errors(400)},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        params = StaySearchInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        results = selectors.stay_search(
+            check_in=query["check_in"],
+            check_out=query["check_out"],
+            guests=query["guests"],
+            city=query.get("city") or None,
+            min_total_krw=query.get("min_total"),
+            max_total_krw=query.get("max_total"),
+            ordering=query["ordering"],
+        )
+        page = self.paginate_queryset(results)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 # --- Hotelier API --------------------------------------------------------------------------

@@ -81,6 +81,7 @@ API_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api/hotels/", "GET"):                                   (200, 200, 200, 200, 200, 200),
     ("/api/hotels/<int:pk>/", "GET"):                          (200, 200, 200, 200, 200, 200),
     ("/api/hotels/<int:pk>/availability/", "GET"):             (200, 200, 200, 200, 200, 200),
+    ("/api/stays/", "GET"):                                    (200, 200, 200, 200, 200, 200),
     # The hoteliers' API: hotel X's reservation; guests see none, hotelier Y another hotel's.
     ("/api/reservations/", "GET"):                             (401, 200, 200, 200, 200, 200),
     ("/api/reservations/<int:pk>/", "GET"):                    (401, 404, 404, 200, 404, 200),
@@ -462,7 +463,7 @@ def _body(world: World, key: tuple[str, str], party: str) -> dict | None:
         return {"username": world.users["guest_a"].username, "password": PASSWORD}
     if key == ("/api/accounts/me/", "PATCH"):
         return {"language": "en"}
-    if key == ("/api/hotels/<int:pk>/availability/", "GET"):
+    if key in {("/api/hotels/<int:pk>/availability/", "GET"), ("/api/stays/", "GET")}:
         check_in = world.hotel_x.local_today() + timedelta(days=3)
         return {
             "check_in": check_in.isoformat(),

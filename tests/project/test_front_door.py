@@ -49,12 +49,21 @@ def test_the_api_root_lists_every_resource_with_a_description_and_the_links():
     assert set(body["links"]) == {"schema", "docs", "admin", "login"}
 
 
+#: Resources that need a query: without one they answer 400, naming what to send.
+NEEDS_A_QUERY = {"stay-search": {"check_in", "check_out", "guests"}}
+
+
 def test_every_listed_resource_answers_and_none_is_a_server_error():
     client = APIClient()
 
     for name, _ in RESOURCES:
         url = next(r["url"] for r in client.get("/api/").json()["resources"] if r["name"] == name)
-        assert client.get(url).status_code in (200, 401, 405), name
+        response = client.get(url)
+        if name in NEEDS_A_QUERY:
+            assert response.status_code == 400, name
+            assert set(response.json()["details"]) == NEEDS_A_QUERY[name]
+            continue
+        assert response.status_code in (200, 401, 405), name
 
 
 def test_the_browsable_root_has_a_human_title(client):
@@ -68,6 +77,7 @@ def test_the_browsable_root_has_a_human_title(client):
     ("path", "title"),
     [
         ("/api/hotels/", "Hotels"),
+        ("/api/stays/", "Search stays"),
         ("/api/orders/", "Your orders: book and pay"),
         ("/api/mypage/", "Your mypage"),
         ("/api/payments/", "Your payments"),

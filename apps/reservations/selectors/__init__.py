@@ -3,6 +3,7 @@
 
 - ``catalogue``: hotels and room types (lists, lookups, ``RoomTypeSummary``);
 - ``stay_quotes``: a stay's price and availability, for one room type or a whole hotel;
+- ``stay_search``: the hotels free for a stay, each with its cheapest room type (one query);
 - ``cancellation_quotes``: the cancellation policy that applies and what cancelling costs;
 - ``hotelier``: the reservations and cancellations a hotelier may see;
 - ``order_reservation``: an order's reservation, as plain data.
@@ -32,9 +33,12 @@ from apps.reservations.selectors.hotelier import (
 )
 from apps.reservations.selectors.order_reservation import reservation_data, reservation_for_order
 from apps.reservations.selectors.stay_quotes import hotel_availability, stay_quote, stay_quote_build
+from apps.reservations.selectors.stay_search import StayOrdering, StaySearch, stay_search
 
 __all__ = [
     "FULL_REFUND_SUMMARY",
+    "StayOrdering",
+    "StaySearch",
     "cancellation_list_for",
     "cancellation_policy_for",
     "cancellation_quote",
@@ -53,4 +57,5 @@ __all__ = [
     "room_type_summary_of",
     "stay_quote",
     "stay_quote_build",
+    "stay_search",
 ]
