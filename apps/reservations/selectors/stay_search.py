@@ -15,13 +15,15 @@ Reads only; takes no locks. The same rules as one hotel's availability
   read in each hotel's time zone: a check-in that is yesterday for every hotel searched is the
   400; one that is still today somewhere lists only the hotels where it is not yet past.
 
-One statement (``_SEARCH_SQL``) gives a page of results and the number of results (a window
-``COUNT(*)``): the room nights of the stay are aggregated per room type (free every night, and
-the fewest rooms left), the rate overrides of the stay per room type (their sum and count: the
-total is ``nightly_rate * (nights - overridden) + overrides``), room types that fit are joined
-with their hotel, and each hotel's cheapest one is picked by ``ROW_NUMBER()``. The two range
-scans read the ``(night, room_type)`` indexes of migration ``reservations.0004``. SQL that
-PostgreSQL and SQLite both read; table and column names come from the models' ``_meta``.
+One statement (``_search_sql``) gives a page of results and the number of results (a window
+``COUNT(*)``): the free nights of the stay are counted per room type that fits (in the city,
+if one is named), with the fewest rooms left; the rate overrides of the stay are summed per
+room type (the total is ``nightly_rate * (nights - overridden) + overrides``); each hotel's
+cheapest room type is picked by ``ROW_NUMBER()``. The two range scans read the
+``(night, room_type)`` indexes of migration ``reservations.0004``; with a city, PostgreSQL
+reads that city's room types' nights through the unique ``(room_type, night)`` index instead.
+SQL that PostgreSQL and SQLite both read; table and column names come from the models'
+``_meta``.
 """
 
 from __future__ import annotations
@@ -263,28 +265,38 @@ def _search_sql(
     room_type = _table(RoomType, "id", "hotel", "name", "capacity", "nightly_rate_krw")
     hotel = _table(Hotel, "id", "name", "city", "address", "time_zone")
     total = (
-        f"CAST(room_type.{room_type.nightly_rate_krw} AS BIGINT)"
-        " * (%(nights)s - COALESCE(overrides.nights, 0)) + COALESCE(overrides.rates_krw, 0)"
+        "CAST(free.rate_krw AS BIGINT) * (%(nights)s - COALESCE(overrides.nights, 0))"
+        " + COALESCE(overrides.rates_krw, 0)"
     )
-    where = [f"room_type.{room_type.capacity} >= %(guests)s"]
+    rooms = [f"room_type.{room_type.capacity} >= %(guests)s"]
     if city:
-        where.append(f"UPPER(hotel.{hotel.city}) = UPPER(%(city)s)")
+        rooms.append(f"UPPER(hotel.{hotel.city}) = UPPER(%(city)s)")
     if excluded_zones:
         zones = ", ".join(f"%(zone{n})s" for n in range(excluded_zones))
-        where.append(f"hotel.{hotel.time_zone} NOT IN ({zones})")
+        rooms.append(f"hotel.{hotel.time_zone} NOT IN ({zones})")
+    prices = []
     if min_total:
-        where.append(f"{total} >= %(min_total)s")
+        prices.append(f"{total} >= %(min_total)s")
     if max_total:
-        where.append(f"{total} <= %(max_total)s")
+        prices.append(f"{total} <= %(max_total)s")
+    price_filter = f"WHERE {' AND '.join(prices)}" if prices else ""
     return f"""
 WITH free AS (
-    SELECT night.{night.room_type} AS room_type_id,
+    SELECT room_type.{room_type.id} AS room_type_id, room_type.{room_type.name} AS room_type_name,
+           room_type.{room_type.capacity} AS capacity,
+           room_type.{room_type.nightly_rate_krw} AS rate_krw, hotel.{hotel.id} AS hotel_id,
+           hotel.{hotel.name} AS hotel_name, hotel.{hotel.city} AS city,
+           hotel.{hotel.address} AS address, hotel.{hotel.time_zone} AS time_zone,
            MIN(night.{night.rooms_total} - night.{night.rooms_held}) AS rooms_left
     FROM {night.table} night
+    JOIN {room_type.table} room_type ON room_type.{room_type.id} = night.{night.room_type}
+    JOIN {hotel.table} hotel ON hotel.{hotel.id} = room_type.{room_type.hotel}
     WHERE night.{night.night} >= %(check_in)s AND night.{night.night} < %(check_out)s
-      AND night.{night.rooms_held} < night.{night.rooms_total}
-    GROUP BY night.{night.room_type}
-    HAVING COUNT(*) = %(nights)s
+      AND night.{night.rooms_held} < night.{night.rooms_total} AND {" AND ".join(rooms)}
+    GROUP BY room_type.{room_type.id}, hotel.{hotel.id}
+    -- Free every night. A stay has no more nights than that, so ">=" means "=", and the
+    -- planner estimates it far closer to the truth than "=" (which led it to nested loops).
+    HAVING COUNT(*) >= %(nights)s
 ), overrides AS (
     SELECT rate.{rate.room_type} AS room_type_id, SUM(rate.{rate.rate_krw}) AS rates_krw,
            COUNT(*) AS nights
@@ -292,19 +304,12 @@ WITH free AS (
     WHERE rate.{rate.night} >= %(check_in)s AND rate.{rate.night} < %(check_out)s
     GROUP BY rate.{rate.room_type}
 ), offers AS (
-    SELECT hotel.{hotel.id} AS hotel_id, hotel.{hotel.name} AS hotel_name,
-           hotel.{hotel.city} AS city, hotel.{hotel.address} AS address,
-           hotel.{hotel.time_zone} AS time_zone, room_type.{room_type.id} AS room_type_id,
-           room_type.{room_type.name} AS room_type_name,
-           room_type.{room_type.capacity} AS capacity, {total} AS total_krw, free.rooms_left,
-           ROW_NUMBER() OVER (
-               PARTITION BY hotel.{hotel.id} ORDER BY {total}, room_type.{room_type.id}
-           ) AS cheapest
+    SELECT free.*, {total} AS total_krw,
+           ROW_NUMBER() OVER (PARTITION BY free.hotel_id ORDER BY {total}, free.room_type_id)
+               AS cheapest
     FROM free
-    JOIN {room_type.table} room_type ON room_type.{room_type.id} = free.room_type_id
-    JOIN {hotel.table} hotel ON hotel.{hotel.id} = room_type.{room_type.hotel}
     LEFT JOIN overrides ON overrides.room_type_id = free.room_type_id
-    WHERE {" AND ".join(where)}
+    {price_filter}
 )
 SELECT hotel_id, hotel_name, city, address, time_zone, room_type_id, room_type_name, capacity,
        total_krw, rooms_left, COUNT(*) OVER () AS results
