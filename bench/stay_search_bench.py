@@ -10,7 +10,9 @@ in the open year, 1-3 nights, 1-4 guests; a search names a city half the time an
 then another order or page 2). wrk keeps ``--connections`` requests in flight (closed loop)
 for ``--duration`` seconds per endpoint, alternating availability and search for
 ``--rounds`` rounds after a warm-up of each; per endpoint: requests/s, p50 and p99 latency,
-statuses; per round, search / availability in requests/s and latency; the medians.
+statuses; CPU per request of the web processes and of this database's PostgreSQL backends
+(and the whole machine's, which the other processes on it also use); per round, search /
+availability in requests/s and latency; the medians.
 
 1. A fresh database ``hotel_stays`` on BENCH_PG (default postgres://postgres@127.0.0.1:5432),
    migrated, then seeded (the catalogue by ``bulk_create``, the inventory by ``INSERT ...
@@ -79,7 +81,12 @@ def _free_port(first: int = 8260, last: int = 8299) -> int:
 PORT = int(os.environ.get("BENCH_STAYS_PORT") or _free_port())
 os.environ["BENCH_PACE_PORT"] = str(PORT)
 
-from bench.booking_bench import RESULTS, recreate  # noqa: E402
+from bench.booking_bench import (  # noqa: E402
+    RESULTS,
+    cpu_seconds,
+    machine_cpu_seconds,
+    recreate,
+)
 from bench.event_pace import Product, collect_static  # noqa: E402
 
 DB_NAME = "hotel_stays"
@@ -283,8 +290,28 @@ def index_scans(database_url: str) -> dict[str, int]:
 
 
 # --- the load -------------------------------------------------------------------------------
-def run_wrk(mode: str, seeded: dict[str, Any], duration: int, connections: int) -> dict:
+def backends(database_url: str) -> list[int]:
+    """The PostgreSQL backends connected to this bench's database (the product's pool)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+        ]
+
+
+def run_wrk(
+    mode: str, seeded: dict[str, Any], duration: int, connections: int, product: Any = None
+) -> dict:
+    """One wrk run; with ``product``, CPU per answer of its web processes and of the
+    PostgreSQL backends of this database (the other databases' backends are not counted)."""
     low, high = seeded["hotel_ids"]
+    web: list[int] = product.web_pids() if product is not None else []
+    web_before = cpu_seconds(web)
+    postgres_before = {pid: cpu_seconds([pid]) for pid in backends(seeded["database_url"])}
+    machine_before = machine_cpu_seconds()
     out = subprocess.run(
         [
             "wrk",
@@ -309,14 +336,28 @@ def run_wrk(mode: str, seeded: dict[str, Any], duration: int, connections: int) 
         text=True,
         check=True,
     ).stdout
+    spent = {"machine": machine_cpu_seconds() - machine_before}
+    if product is not None:
+        spent["web"] = cpu_seconds(web) - web_before
+        # A backend that came during the run counts whole; one that left is lost (counted).
+        postgres_after = {pid: cpu_seconds([pid]) for pid in backends(seeded["database_url"])}
+        spent["postgres"] = sum(
+            cpu - postgres_before.get(pid, 0.0) for pid, cpu in postgres_after.items()
+        )
+        gone = set(postgres_before) - set(postgres_after)
     result = json.loads(out.split("WRK_JSON ", 1)[1])
     seconds = result["duration_us"] / 1e6
     ok = result["statuses"].get("200", 0)
+    answered = max(1, sum(result["statuses"].values()))
     result.update(
         mode=mode,
         requests_per_s=ok / seconds,
-        share_200=ok / max(1, sum(result["statuses"].values())),
+        share_200=ok / answered,
+        cpu_ms_per_request={name: value * 1000 / answered for name, value in spent.items()},
+        machine_busy_cores=spent["machine"] / seconds,
     )
+    if product is not None:
+        result["postgres_backends_gone_during_run"] = len(gone)
     return result
 
 
@@ -370,9 +411,11 @@ def warm_up(seeded: dict[str, Any]) -> None:
 
 
 def fmt_row(name: str, r: dict) -> str:
+    cpu = r["cpu_ms_per_request"]
     return (
         f"| {name} | {r['requests_per_s']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-        f"{r['share_200'] * 100:.2f} % |"
+        f"{r['share_200'] * 100:.2f} % | {cpu['web']:.1f} / {cpu['postgres']:.1f} / "
+        f"{cpu['machine']:.1f} |"
     )
 
 
@@ -420,6 +463,7 @@ def main() -> None:
         )
         django_setup(database_url)
         seeded = results["seed"] = seed(database_url, env, args.hotels)
+        seeded["database_url"] = database_url
         print(f"   {seeded['rows']} in {seeded['seconds']} s; sizes {seeded['sizes']}", flush=True)
         results["explain"] = explain(database_url, date.fromisoformat(seeded["first_night"]))
         for name, figures in results["explain"].items():
@@ -446,7 +490,7 @@ def main() -> None:
                 run_wrk(mode, seeded, min(5, args.duration), args.connections)
             for number in range(1, args.rounds + 1):
                 round_ = {
-                    mode: run_wrk(mode, seeded, args.duration, args.connections)
+                    mode: run_wrk(mode, seeded, args.duration, args.connections, product)
                     for mode in ("availability", "search")
                 }
                 round_["search_to_availability"] = ratios(round_["search"], round_["availability"])
@@ -457,7 +501,14 @@ def main() -> None:
                     f"/s p99 {round_['availability']['p99_ms']:.1f} ms; search "
                     f"{round_['search']['requests_per_s']:.1f}/s p99 "
                     f"{round_['search']['p99_ms']:.1f} ms; search / availability "
-                    f"{r['requests_per_s']:.2f}x req/s, {r['p99']:.2f}x p99",
+                    f"{r['requests_per_s']:.2f}x req/s, {r['p99']:.2f}x p99; CPU ms per request "
+                    + "; ".join(
+                        f"{mode} "
+                        + ", ".join(
+                            f"{k} {v:.1f}" for k, v in round_[mode]["cpu_ms_per_request"].items()
+                        )
+                        for mode in ("availability", "search")
+                    ),
                     flush=True,
                 )
             results["server"]["stop"] = product.stop() or product.stop_report
@@ -470,7 +521,11 @@ def main() -> None:
         runs = [round_[mode] for round_ in results["rounds"]]
         medians[mode] = {
             key: statistics.median(run[key] for run in runs)
-            for key in ("requests_per_s", "p50_ms", "p99_ms", "share_200")
+            for key in ("requests_per_s", "p50_ms", "p99_ms", "share_200", "machine_busy_cores")
+        }
+        medians[mode]["cpu_ms_per_request"] = {
+            key: statistics.median(run["cpu_ms_per_request"][key] for run in runs)
+            for key in runs[0]["cpu_ms_per_request"]
         }
     medians["search_to_availability"] = {
         key: statistics.median(
@@ -485,8 +540,10 @@ def main() -> None:
     print(
         f"Median of {args.rounds} round(s), {args.connections} connections, {args.duration} s each:"
     )
-    print("| endpoint | requests/s | p50 ms | p99 ms | 200 |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "| endpoint | requests/s | p50 ms | p99 ms | 200 | CPU ms per request: web / PG / machine |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
     print(fmt_row("availability (baseline)", medians["availability"]))
     print(fmt_row("search", medians["search"]))
     r = medians["search_to_availability"]
