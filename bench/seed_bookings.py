@@ -48,7 +48,13 @@ def seed_product(first_night) -> list[list[int]]:
 
     pairs = []
     for h in range(HOTELS):
-        hotel = Hotel.objects.create(name=f"Bench hotel {h}", city="Seoul", address=f"{h} Bench-ro")
+        # Each hotel has a contact number, so it gets a message per request as a guest does.
+        hotel = Hotel.objects.create(
+            name=f"Bench hotel {h}",
+            city="Seoul",
+            address=f"{h} Bench-ro",
+            contact_phone=f"0109{h:07d}",
+        )
         for r in range(ROOM_TYPES_PER_HOTEL):
             room_type = RoomType.objects.create(
                 hotel=hotel,

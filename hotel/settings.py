@@ -307,8 +307,25 @@ REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
 # Fault injection: the reservations handlers (OrderPlaced, OrderCancelled) raise, as if the
 # hotel side were down. Bookings still succeed; their events wait and drain once it is off.
 RESERVATIONS_HANDLERS_FAIL = env.bool("RESERVATIONS_HANDLERS_FAIL", default=False)
+# How often the worker rejects the reservation requests whose hotel let their decision deadline
+# pass (the periodic job reservations.reject_stale_requests): a request is rejected at most
+# this long after its deadline.
+RESERVATIONS_STALE_REQUESTS_EVERY_SECONDS = env.float(
+    "RESERVATIONS_STALE_REQUESTS_EVERY_SECONDS", default=60.0
+)
+# Messages to hotels (their contact, language and opt-outs are on each hotel): the daily digest
+# of the requests still open goes out once a local day, from this hour (0-23) of each hotel's
+# own clock, and lists at most HOTEL_DIGEST_LISTED of them (oldest first; AlimTalk messages are
+# bounded at 1,000 characters).
+HOTEL_DIGEST_HOUR = env.int("HOTEL_DIGEST_HOUR", default=9)
+if not 0 <= HOTEL_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("HOTEL_DIGEST_HOUR must be an hour from 0 to 23.")
+HOTEL_DIGEST_LISTED = env.int("HOTEL_DIGEST_LISTED", default=5)
+if not 1 <= HOTEL_DIGEST_LISTED <= 10:
+    raise ImproperlyConfigured("HOTEL_DIGEST_LISTED must be from 1 to 10.")
 
 # --- Mypage and notifications (apps.customer) ---------------------------------------------
+# The message channels (hotel.notification_channels) carry the guests' and the hotels' messages.
 # KakaoTalk adapter: "console" (logs each message as the guest reads it), "locmem" (tests),
 # "alimtalk" (NHN Cloud AlimTalk API), or the dotted path of a class with send(message).
 NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="console")
@@ -328,6 +345,7 @@ ALIMTALK_SECRET_KEY = env.str("ALIMTALK_SECRET_KEY", default="")
 ALIMTALK_SENDER_KEY = env.str("ALIMTALK_SENDER_KEY", default="")
 # Registered template code per message kind ("booked", "confirmed", "rejected", "cancelled",
 # "refunded"; "<kind>_en" for English), e.g. "booked=HB001,booked_en=HB101"; default HOTEL_<KIND>.
+# The hotels' kinds ("new_request", "guest_cancelled", "daily_digest") default to HOTELIER_<KIND>.
 ALIMTALK_TEMPLATE_CODES = env.dict("ALIMTALK_TEMPLATE_CODES", default={})
 ALIMTALK_TIMEOUT_SECONDS = env.float("ALIMTALK_TIMEOUT_SECONDS", default=5.0)
 # SMS/LMS fallback for guests who cannot receive KakaoTalk, from a registered sender number.

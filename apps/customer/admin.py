@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
-from apps.customer.phones import phone_mask, phone_normalize
 from apps.customer.services import guest_profile_update
 from hotel.admin_mixins import ReadOnlyAdminMixin, StrictChangeListMixin
+from hotel.phone_numbers import phone_mask, phone_normalize
 
 EDITABLE_FIELDS = ("name", "phone", "language", "kakao_opt_out", "email_opt_out")
 

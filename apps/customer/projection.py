@@ -348,11 +348,21 @@ def _order_placed(entry: MypageEntry, event: OrderPlaced, at: datetime.datetime)
     entry.payment_method = entry.payment_method or event.payment_method
     _fill_stay(entry, event)
     _advance(entry, S.PAID)
+    details: dict[str, Any] = {"total_krw": event.total_krw}
+    if event.terms_free_until is not None:  # the cancellation terms booked under
+        details["cancellation_terms"] = {
+            "free_until": event.terms_free_until.isoformat(),
+            "fee_percent": event.terms_fee_percent,
+            "no_refund_from": None
+            if event.terms_no_refund_from is None
+            else event.terms_no_refund_from.isoformat(),
+            "summary": event.terms_summary,
+        }
     return Change(
         kind="booked",
         status=S.PAID,
         occurred_at=at,
-        details={"total_krw": event.total_krw},
+        details=details,
         notify_kind=NotificationKind.BOOKED if nothing_visible_yet else "",
     )
 

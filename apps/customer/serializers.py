@@ -92,6 +92,7 @@ class MypageTimelineOutputSerializer(_LocalisedMixin, serializers.ModelSerialize
 
 class MypageEntryOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
     status_label = serializers.SerializerMethodField()
+    rejection_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = MypageEntry
@@ -127,6 +128,9 @@ class MypageEntryOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
 
     def get_status_label(self, entry: MypageEntry) -> str:
         return messages.status_label(entry.status, language=self.language)
+
+    def get_rejection_reason(self, entry: MypageEntry) -> str:
+        return messages.reason_text(entry.rejection_reason, language=self.language)
 
 
 class MypageEntryDetailOutputSerializer(MypageEntryOutputSerializer):

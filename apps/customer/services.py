@@ -18,8 +18,8 @@ from rest_framework.authtoken.models import Token
 from apps.customer.dtos import GuestContact
 from apps.customer.errors import CustomerError, CustomerErrorCode
 from apps.customer.models import GuestProfile, Language
-from apps.customer.phones import phone_normalize
 from apps.customer.selectors import guest_default_name
+from hotel.phone_numbers import phone_normalize
 
 User = get_user_model()
 

@@ -8,7 +8,15 @@ from typing import Any
 
 from apps.orders.models import Order
 
-_DATETIMES = ("created_at", "paid_at", "confirmed_at", "rejected_at", "cancelled_at")
+_DATETIMES = (
+    "created_at",
+    "paid_at",
+    "confirmed_at",
+    "rejected_at",
+    "cancelled_at",
+    "terms_free_until",
+    "terms_no_refund_from",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +48,12 @@ class OrderData:
     cancellation_fee_krw: int | None = None
     refund_krw: int | None = None
     cancellation_id: int | None = None
+    # The cancellation terms booked under (empty on orders placed before orders kept them).
+    hotel_time_zone: str = ""
+    terms_free_until: datetime.datetime | None = None
+    terms_fee_percent: int | None = None
+    terms_no_refund_from: datetime.datetime | None = None
+    terms_summary: str = ""
 
     @classmethod
     def from_order(cls, order: Order) -> OrderData:
@@ -70,6 +84,11 @@ class OrderData:
             cancellation_fee_krw=order.cancellation_fee_krw,
             refund_krw=order.refund_krw,
             cancellation_id=order.cancellation_id,
+            hotel_time_zone=order.hotel_time_zone,
+            terms_free_until=order.terms_free_until,
+            terms_fee_percent=order.terms_fee_percent,
+            terms_no_refund_from=order.terms_no_refund_from,
+            terms_summary=order.terms_summary,
         )
 
     def to_json(self) -> dict[str, Any]:

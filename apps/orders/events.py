@@ -14,7 +14,13 @@ class OrderPlaced(
     aggregate="order",
     aggregate_id_field="order_id",
 ):
-    """A guest booked and paid: the order is paid and its rooms are held."""
+    """A guest booked and paid: the order is paid and its rooms are held.
+
+    ``terms_*`` are the cancellation terms the guest booked under (reservations'
+    ``CancellationTerms``: free until ``terms_free_until``, then ``terms_fee_percent`` of the
+    total, nothing back from ``terms_no_refund_from`` if set). Added with defaults, so events
+    stored before them load as placed without terms (charged by the policy of the day).
+    """
 
     order_id: int
     order_reference: str
@@ -30,6 +36,10 @@ class OrderPlaced(
     total_krw: int
     payment_method: str
     placed_at: datetime.datetime
+    terms_free_until: datetime.datetime | None = None
+    terms_fee_percent: int | None = None
+    terms_no_refund_from: datetime.datetime | None = None
+    terms_summary: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

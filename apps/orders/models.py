@@ -63,6 +63,8 @@ class Order(models.Model):
     room_type_id = models.PositiveBigIntegerField()
     hotel_name = models.CharField(max_length=200)
     room_type_name = models.CharField(max_length=200)
+    # The hotel's time zone: the booked cancellation terms are shown in it.
+    hotel_time_zone = models.CharField(max_length=64, blank=True)
     check_in = models.DateField()
     check_out = models.DateField()
     nights = models.PositiveSmallIntegerField()
@@ -92,6 +94,14 @@ class Order(models.Model):
     cancellation_fee_krw = models.PositiveIntegerField(null=True, blank=True)
     refund_krw = models.PositiveIntegerField(null=True, blank=True)
     cancellation_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The cancellation terms the guest booked under, as the hotel side quoted them when the
+    # stay was held (reservations' CancellationTerms): the cancellation quote charges by them,
+    # whatever the hotel's policy has become since. Empty on orders placed before bookings
+    # kept their terms (the quote then follows the current policy).
+    terms_free_until = models.DateTimeField(null=True, blank=True)
+    terms_fee_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    terms_no_refund_from = models.DateTimeField(null=True, blank=True)
+    terms_summary = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

@@ -2,8 +2,10 @@
 
 from django.db.models import QuerySet
 
+from apps.orders.dtos import OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.models import Order
+from apps.reservations import api as reservations
 
 
 def order_list(*, guest_id: int) -> QuerySet[Order]:
@@ -17,3 +19,19 @@ def order_get(*, order_id: int, guest_id: int) -> Order:
     if order is None:
         raise OrderError(OrderErrorCode.ORDER_NOT_FOUND, "No such order.", http_status=404)
     return order
+
+
+def order_cancellation_terms(*, order: Order | OrderData) -> reservations.CancellationTerms | None:
+    """The cancellation terms the order was booked under, in the hotel's time zone; ``None``
+    for an order placed before orders kept them (its cancellation follows the policy of the
+    day). Reads nothing: the order keeps the terms' parts."""
+    if order.terms_free_until is None:
+        return None
+    return reservations.booked_cancellation_terms(
+        free_until=order.terms_free_until,
+        fee_percent=order.terms_fee_percent or 0,
+        no_refund_from=order.terms_no_refund_from,
+        summary=order.terms_summary,
+        time_zone=order.hotel_time_zone or "UTC",
+        total_krw=order.total_krw,
+    )

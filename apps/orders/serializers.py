@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.orders.selectors import order_cancellation_terms
 from apps.payments import api as payments
 from hotel.api_inputs import DB_ID_MAX, AsciiDateField, AsciiIntegerField
+from hotel.api_outputs import LocalDateTimeField
 from hotel.flat_serializers import FlatSerializer
 
 
@@ -58,6 +60,22 @@ class CancellationQuoteSerializer(serializers.Serializer):
     quoted_at = serializers.DateTimeField()
 
 
+class CancellationTermsSerializer(FlatSerializer):
+    """The cancellation terms an order was booked under (times in the hotel's time zone)."""
+
+    free_until = LocalDateTimeField(
+        help_text="Free cancellation until then: the end of the last free day, hotel's time."
+    )
+    free_until_date = serializers.DateField(help_text="That last free day (hotel's date).")
+    fee_percent = serializers.IntegerField(help_text="Share of the total kept after it.")
+    fee_krw = serializers.IntegerField(help_text="That share of this order's total.")
+    no_refund_from = LocalDateTimeField(
+        allow_null=True,
+        help_text="No refund from then (the check-in day's start); null: never.",
+    )
+    summary = serializers.CharField()
+
+
 class OrderSerializer(FlatSerializer):
     """Renders ``OrderData`` (and ``Order`` rows: same attribute names)."""
 
@@ -84,9 +102,18 @@ class OrderSerializer(FlatSerializer):
         "quote accepted when cancelling until the hotel records the cancellation "
         "(recorded_by_hotel), then the hotel's figures."
     )
+    cancellation_terms = serializers.SerializerMethodField(
+        help_text="The cancellation terms booked under: cancelling charges by them, whatever "
+        "the hotel's policy becomes. Null on orders placed before orders kept them."
+    )
 
     @extend_schema_field(CancellationSerializer(allow_null=True))
     def get_cancellation(self, order):
         if order.cancelled_at is None:
             return None
         return CancellationSerializer(order).data
+
+    @extend_schema_field(CancellationTermsSerializer(allow_null=True))
+    def get_cancellation_terms(self, order):
+        terms = order_cancellation_terms(order=order)
+        return None if terms is None else CancellationTermsSerializer(terms).data

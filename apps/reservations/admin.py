@@ -26,13 +26,15 @@ from apps.reservations.models import (
     CancellationPolicy,
     Hotel,
     HotelierMembership,
+    HotelNotification,
     NightlyRate,
     Reservation,
     ReservationStatusChange,
     RoomNight,
     RoomType,
 )
-from hotel.admin_mixins import StrictChangeListMixin
+from hotel.admin_mixins import ReadOnlyAdminMixin, StrictChangeListMixin
+from hotel.phone_numbers import phone_normalize
 
 
 def _hotel_scope(request: HttpRequest) -> QuerySet[Hotel]:
@@ -114,8 +116,25 @@ class RoomTypeHotelListFilter(ScopedHotelListFilter):
     hotel_path = "room_type__hotel"
 
 
+class HotelForm(forms.ModelForm):
+    # Wider than the stored 11 digits so "010-1234-5678" can be typed; cleaned to digits.
+    contact_phone = forms.CharField(
+        label="contact mobile phone",
+        max_length=20,
+        required=False,
+        help_text="KakaoTalk messages go to this Korean mobile number, e.g. 010-1234-5678.",
+    )
+
+    def clean_contact_phone(self) -> str:
+        try:
+            return phone_normalize(raw=self.cleaned_data.get("contact_phone") or "")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages, code="invalid_phone") from exc
+
+
 @admin.register(Hotel)
 class HotelAdmin(HotelScopedAdmin):
+    form = HotelForm
     list_display = ("name", "city", "time_zone")
     search_fields = ("name", "city", "address")
 
@@ -304,6 +323,7 @@ class ReservationAdmin(HotelScopedAdmin):
         "total_krw",
         "status",
         "requested_at",
+        "decision_deadline",
     )
     list_display_links = ("id", "order_id")
     list_filter = (
@@ -329,6 +349,7 @@ class ReservationAdmin(HotelScopedAdmin):
         "guests",
         "total_krw",
         "requested_at",
+        "decision_deadline",
         "decided_at",
         "decided_by",
         "rejection_reason",
@@ -508,3 +529,64 @@ class CancellationPolicyAdmin(HotelScopedAdmin):
     @admin.display(description="applies to", ordering="room_type__name")
     def scope(self, obj: CancellationPolicy) -> str:
         return obj.room_type.name if obj.room_type_id else "all room types"
+
+
+# --- Messages to the hotels ---------------------------------------------------------------------
+
+
+@admin.register(HotelNotification)
+class HotelNotificationAdmin(ReadOnlyAdminMixin, HotelScopedAdmin):
+    """The messages sent to the hotel (or skipped, with the reason), read-only: the recipient
+    is stored masked only; bodies are what the hotel read."""
+
+    list_display = (
+        "created_at",
+        "hotel",
+        "kind",
+        "channel",
+        "recipient_masked",
+        "status",
+        "attempts",
+        "reservation_order",
+        "digest_date",
+        "sent_at",
+    )
+    list_filter = (ScopedHotelListFilter, "status", "kind", "channel")
+    list_select_related = ("hotel", "reservation")
+    search_fields = (
+        "=reservation__order_id",
+        "reservation__order_reference",
+        "provider_message_id",
+    )
+    search_help_text = "Order id, order reference or the provider's message id."
+    date_hierarchy = "created_at"
+    fields = (
+        "hotel",
+        "kind",
+        "channel",
+        "language",
+        "status",
+        "skip_reason",
+        "recipient_masked",
+        "reservation",
+        "digest_date",
+        "event_id",
+        "template_code",
+        "template_parameters",
+        "title",
+        "body",
+        "attempts",
+        "last_error",
+        "provider_message_id",
+        "idempotency_key",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="order", ordering="reservation__order_id")
+    def reservation_order(self, obj: HotelNotification) -> str:
+        if obj.reservation is None:
+            return "-"
+        return obj.reservation.order_reference or str(obj.reservation.order_id)

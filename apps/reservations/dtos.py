@@ -17,6 +17,25 @@ class NightPrice:
 
 
 @dataclass(frozen=True, slots=True)
+class CancellationTerms:
+    """What cancelling a stay costs, as dated terms: those of a stay booked now, or those a
+    booking was made under (and keeps, whatever the hotel's policy becomes).
+
+    Times are aware, in the hotel's time zone. Free up to ``free_until`` (the last second of
+    the hotel-local day ``free_until_date``); then ``fee_percent`` of the total (``fee_krw``
+    for this stay); the whole total from ``no_refund_from`` (the start of the check-in day),
+    or never when it is ``None`` (a hotel without a policy refunds in full whatever the date).
+    """
+
+    free_until: datetime
+    free_until_date: date
+    fee_percent: int
+    fee_krw: int
+    no_refund_from: datetime | None
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
 class StayQuote:
     """The price and availability of one room of a room type for ``[check_in, check_out)``."""
 
@@ -32,6 +51,8 @@ class StayQuote:
     rooms_left: int
     #: At least one room free on every night, and the guests fit in it.
     available: bool
+    #: The cancellation terms of this stay if booked now (``None``: not looked up).
+    cancellation_terms: CancellationTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +68,12 @@ class RoomTypeSummary:
 
 @dataclass(frozen=True, slots=True)
 class HeldStay:
-    """A booking's rooms, held: the room type it is for and the price of the stay."""
+    """A booking's rooms, held: the room type it is for, the price of the stay and the
+    cancellation terms it is booked under (the order keeps them)."""
 
     room_type: "RoomTypeSummary"
     quote: StayQuote
+    cancellation_terms: CancellationTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +174,9 @@ class PaidOrder:
     check_out: date
     guests: int
     total_krw: int
+    #: The cancellation terms the order was booked under (OrderPlaced's ``terms_*``); empty
+    #: for an order placed before bookings kept them.
+    terms_free_until: datetime | None = None
+    terms_fee_percent: int | None = None
+    terms_no_refund_from: datetime | None = None
+    terms_summary: str = ""

@@ -10,6 +10,14 @@ from dataclasses import dataclass
 
 from hotel.eventbus import Event
 
+#: ``ReservationRejected.reason`` when the hotel let a request's decision deadline pass and the
+#: system rejected it: the Korean text is what the event, the reservation and the order carry;
+#: a guest who reads English is shown the English one (the customer context's messages).
+UNANSWERED_REQUEST_REASON = "호텔이 기한 내에 응답하지 않아 자동으로 거절되었습니다"
+UNANSWERED_REQUEST_REASON_EN = (
+    "The hotel did not respond in time, so the booking was declined automatically"
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ReservationRequested(

@@ -15,7 +15,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from apps.reservations.decision_deadlines import (
+    REQUEST_DEADLINE_HOURS_DEFAULT,
+    REQUEST_DEADLINE_HOURS_MAX,
+    REQUEST_DEADLINE_HOURS_MIN,
+)
 from apps.reservations.errors import IllegalReservationTransition
+from hotel.notification_channels import CHANNEL_CHOICES
+from hotel.phone_numbers import check_mobile_phone
 
 
 def validate_time_zone(value: str) -> None:
@@ -23,6 +30,11 @@ def validate_time_zone(value: str) -> None:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(f"{value!r} is not an IANA time zone (e.g. Asia/Seoul).") from exc
+
+
+class HotelMessageLanguage(models.TextChoices):
+    KOREAN = "ko", "한국어"
+    ENGLISH = "en", "English"
 
 
 class Hotel(models.Model):
@@ -35,6 +47,45 @@ class Hotel(models.Model):
         default="Asia/Seoul",
         validators=[validate_time_zone],
         help_text="The hotel's local time zone: stay dates and 'today' are read in it.",
+    )
+    request_deadline_hours = models.PositiveSmallIntegerField(
+        "decision deadline (hours)",
+        default=REQUEST_DEADLINE_HOURS_DEFAULT,
+        validators=[
+            MinValueValidator(REQUEST_DEADLINE_HOURS_MIN),
+            MaxValueValidator(REQUEST_DEADLINE_HOURS_MAX),
+        ],
+        help_text=(
+            "Hours the hotel has to confirm or reject a reservation request (1 to 168); one "
+            "still open then is rejected automatically and refunded in full. Never later than "
+            "the start of the check-in day. Applies to new requests."
+        ),
+    )
+
+    # Who hears of the hotel's requests (apps/reservations/services/hotel_messages.py).
+    contact_phone = models.CharField(
+        "contact mobile phone",
+        max_length=11,
+        blank=True,
+        validators=[check_mobile_phone],
+        help_text="KakaoTalk messages go to this Korean mobile number, e.g. 010-1234-5678.",
+    )
+    contact_email = models.EmailField(
+        "contact e-mail", blank=True, help_text="E-mail messages go to this address."
+    )
+    message_language = models.CharField(
+        "language of messages",
+        max_length=2,
+        choices=HotelMessageLanguage.choices,
+        default=HotelMessageLanguage.KOREAN,
+    )
+    messages_opt_out = models.BooleanField(
+        "no message per request",
+        default=False,
+        help_text="No message for each new request or guest cancellation.",
+    )
+    digest_opt_out = models.BooleanField(
+        "no daily digest", default=False, help_text="No morning list of the requests still open."
     )
 
     class Meta:
@@ -167,6 +218,14 @@ class HotelierMembership(models.Model):
         return f"{self.user} @ {self.hotel}"
 
 
+def cancellation_policy_summary(*, free_until_days_before: int, fee_percent: int) -> str:
+    """A cancellation policy in one line, as guests and hoteliers read it."""
+    return (
+        f"Free cancellation until {free_until_days_before} days before check-in; "
+        f"{fee_percent}% fee after that; no refund from the check-in day."
+    )
+
+
 class CancellationPolicy(models.Model):
     """What a guest pays to cancel: per hotel, or for one room type (which then wins).
 
@@ -224,9 +283,8 @@ class CancellationPolicy(models.Model):
         return f"{self.hotel.name}, {scope}: {self.summary()}"
 
     def summary(self) -> str:
-        return (
-            f"Free cancellation until {self.free_until_days_before} days before check-in; "
-            f"{self.fee_percent}% fee after that; no refund from the check-in day."
+        return cancellation_policy_summary(
+            free_until_days_before=self.free_until_days_before, fee_percent=self.fee_percent
         )
 
     def clean(self) -> None:
@@ -276,11 +334,34 @@ class Reservation(models.Model):
     check_out = models.DateField()
     guests = models.PositiveSmallIntegerField()
     total_krw = models.PositiveIntegerField()
+    # The cancellation terms the stay was booked under (the order's, sent with OrderPlaced): a
+    # cancellation charges by them, never by the policy as it stands later. Empty for orders
+    # placed before bookings kept their terms: those are charged by the current policy.
+    terms_free_until = models.DateTimeField(
+        null=True, blank=True, help_text="Booked terms: free cancellation until then."
+    )
+    terms_fee_percent = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Booked terms: the share of the total kept when cancelling later.",
+    )
+    terms_no_refund_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Booked terms: no refund from then (empty: refunded in full whatever the date).",
+    )
+    terms_summary = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.REQUESTED
     )
     rejection_reason = models.TextField(blank=True)
     requested_at = models.DateTimeField()
+    decision_deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A request still open then is rejected automatically (set when requested).",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -294,6 +375,12 @@ class Reservation(models.Model):
         ordering = ("-requested_at", "-id")
         indexes = [
             models.Index(fields=["hotel", "status", "check_in"], name="reservation_hotel_status"),
+            # The stale-request job's scan: open requests only, soonest deadline first.
+            models.Index(
+                fields=["decision_deadline"],
+                condition=models.Q(status="requested"),
+                name="reservation_open_deadline",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -368,3 +455,83 @@ class Cancellation(models.Model):
 
     def __str__(self) -> str:
         return f"Cancellation of reservation {self.reservation_id}: fee {self.fee_krw:,} KRW"
+
+
+class HotelNotificationKind(models.TextChoices):
+    NEW_REQUEST = "new_request", "New reservation request"
+    GUEST_CANCELLED = "guest_cancelled", "Cancelled by the guest"
+    DAILY_DIGEST = "daily_digest", "Daily digest of open requests"
+
+
+class HotelNotification(models.Model):
+    """One message to a hotel on one channel: for a new request or a guest's cancellation (one
+    per event) or the day's digest of open requests (one per hotel and local date).
+
+    ``idempotency_key`` is unique and the same on every attempt: a redelivered event or a
+    second run of the digest finds its row and never sends twice; a row marked ``sent`` or
+    ``skipped`` is final, and the key goes to the provider with every attempt. The recipient is
+    kept masked only; the number or address is read from the hotel to send.
+
+    Written by the outbox worker's handler in one multi-row INSERT per batch, so the foreign
+    keys are not checked by the database (a check is a locking read of the hotel's row per new
+    row); both parents are rows this context never deletes while messages point at them.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENT = "sent"
+        FAILED = "failed"  # the last attempt failed; retried (the outbox, a later digest run)
+        SKIPPED = "skipped"  # no contact, opted out, or no request open: see the reason
+
+    hotel = models.ForeignKey(
+        Hotel,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,  # hotel_notification_by_hotel leads with it
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=20, choices=HotelNotificationKind.choices)
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
+    language = models.CharField(max_length=2, choices=HotelMessageLanguage.choices)
+    #: The reservation the message is about (none for a digest) and the event that meant it.
+    reservation = models.ForeignKey(
+        Reservation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    event_id = models.UUIDField(null=True, blank=True)
+    #: The hotel's local date a digest is for.
+    digest_date = models.DateField(null=True, blank=True)
+    idempotency_key = models.UUIDField(unique=True)
+    recipient_masked = models.CharField(max_length=100, blank=True)
+    template_code = models.CharField(max_length=100, blank=True)
+    template_parameters = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    skip_reason = models.CharField(max_length=200, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["hotel", "-created_at"], name="hotel_notification_by_hotel"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sent", "failed", "skipped"]),
+                name="reservations_hotelnotification_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_masked or '-'} by {self.channel} ({self.status})"

@@ -12,6 +12,7 @@ from apps.reservations.models import Cancellation, Hotel, Reservation, RoomType
 from apps.reservations.selectors import StayOrdering
 from apps.reservations.stays import MAX_STAY_NIGHTS
 from hotel.api_inputs import AsciiDateField, AsciiIntegerField
+from hotel.api_outputs import LocalDateTimeField
 from hotel.flat_serializers import FlatSerializer
 
 
@@ -53,6 +54,22 @@ class NightPriceOutputSerializer(serializers.Serializer):
     rooms_left = serializers.IntegerField()
 
 
+class CancellationTermsOutputSerializer(serializers.Serializer):
+    """A stay's cancellation terms if booked now (times in the hotel's time zone)."""
+
+    free_until = LocalDateTimeField(
+        help_text="Free cancellation until then: the end of the last free day, hotel's time."
+    )
+    free_until_date = serializers.DateField(help_text="That last free day (hotel's date).")
+    fee_percent = serializers.IntegerField(help_text="Share of the total kept after it.")
+    fee_krw = serializers.IntegerField(help_text="That share of this stay's total.")
+    no_refund_from = LocalDateTimeField(
+        allow_null=True,
+        help_text="No refund from then (the check-in day's start); null: never.",
+    )
+    summary = serializers.CharField()
+
+
 class RoomTypeAvailabilityOutputSerializer(serializers.Serializer):
     room_type_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -64,6 +81,7 @@ class RoomTypeAvailabilityOutputSerializer(serializers.Serializer):
     nights = serializers.IntegerField(source="quote.nights")
     total_krw = serializers.IntegerField(source="quote.total_krw")
     night_prices = NightPriceOutputSerializer(source="quote.night_prices", many=True)
+    cancellation_terms = CancellationTermsOutputSerializer(source="quote.cancellation_terms")
 
 
 class AvailabilityOutputSerializer(serializers.Serializer):
@@ -243,6 +261,7 @@ class ReservationOutputSerializer(serializers.ModelSerializer):
             "status",
             "rejection_reason",
             "requested_at",
+            "decision_deadline",
             "decided_at",
             "cancellation",
         )

@@ -18,7 +18,7 @@ def guest_minji():
 @pytest.fixture(autouse=True)
 def kakao_outbox(settings):
     """KakaoTalk messages go to the locmem outbox (e-mail off unless a test turns it on)."""
-    from apps.customer.notifications.channels import locmem
+    from hotel.notification_channels import locmem
 
     settings.NOTIFICATION_BACKEND = "locmem"
     settings.NOTIFICATION_CHANNELS = ["kakao"]

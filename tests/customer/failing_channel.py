@@ -1,6 +1,6 @@
 """A KakaoTalk adapter for tests that fails as told (``NOTIFICATION_BACKEND`` dotted path)."""
 
-from apps.customer.notifications.channels import ChannelError, OutgoingMessage, SendResult, locmem
+from hotel.notification_channels import ChannelError, OutgoingMessage, SendResult, locmem
 
 #: How many of the next sends fail (then they go to the locmem outbox).
 failures_left = {"count": 0}

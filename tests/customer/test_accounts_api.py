@@ -11,7 +11,7 @@ from rest_framework.fields import Field
 from rest_framework.settings import api_settings
 
 from apps.customer.models import GuestProfile
-from apps.customer.phones import INVALID_PHONE_MESSAGE
+from hotel.phone_numbers import INVALID_PHONE_MESSAGE
 from hotel.throttling import SettingsScopedRateThrottle
 from tests.customer.factories import GuestProfileFactory
 from tests.user_factories import PASSWORD, UserFactory

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from apps.customer.models import MypageEntry, Notification
-from apps.customer.phones import INVALID_PHONE_MESSAGE
 from hotel.eventbus.testing import drain_outbox
+from hotel.phone_numbers import INVALID_PHONE_MESSAGE
 from tests.customer.booking_events import Booking, publish_events
 from tests.customer.factories import GuestProfileFactory
 

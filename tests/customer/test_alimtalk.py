@@ -8,10 +8,10 @@ from django.utils import timezone
 from werkzeug import Request, Response
 
 from apps.customer.models import Notification
-from apps.customer.notifications.channels import ChannelError, OutgoingMessage
-from apps.customer.notifications.channels.alimtalk import AlimtalkBackend
 from hotel.eventbus.models import Delivery
 from hotel.eventbus.testing import drain_outbox
+from hotel.notification_channels import ChannelError, OutgoingMessage
+from hotel.notification_channels.alimtalk import AlimtalkBackend
 from tests.customer.booking_events import Booking, publish_events
 from tests.customer.factories import GuestProfileFactory
 

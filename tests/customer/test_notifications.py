@@ -221,7 +221,7 @@ def test_the_console_backend_logs_the_message_as_the_guest_reads_it(settings, ca
     guest = GuestProfileFactory(name="김민지", phone="01012345678").user
     publish_events(Booking(guest_id=guest.pk).placed())
 
-    with caplog.at_level(logging.INFO, logger="apps.customer.notifications"):
+    with caplog.at_level(logging.INFO, logger="hotel.notification_channels"):
         drain_outbox()
 
     assert (

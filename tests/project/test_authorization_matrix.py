@@ -40,6 +40,7 @@ from apps.reservations.models import (
     CancellationPolicy,
     Hotel,
     HotelierMembership,
+    HotelNotification,
     Reservation,
     RoomNight,
 )
@@ -157,6 +158,11 @@ ADMIN_MATRIX: dict[tuple[str, str], tuple[int | str, ...]] = {
     ("reservations.cancellationpolicy", "history y"):    (LOGIN, LOGIN, LOGIN, GONE, 200,  200),
     ("reservations.cancellationpolicy", "autocomplete"): (LOGIN, LOGIN, LOGIN, 200,  200,  200),
     ("reservations.cancellationpolicy", "edit x"):       (LOGIN, LOGIN, LOGIN, DONE, GONE, DONE),
+    # The messages sent to each hotel: read-only, its hoteliers' and operators'.
+    ("reservations.hotelnotification", "changelist"):    (LOGIN, LOGIN, LOGIN, 200,  200,  200),
+    ("reservations.hotelnotification", "change x"):      (LOGIN, LOGIN, LOGIN, 200,  GONE, 200),
+    ("reservations.hotelnotification", "change y"):      (LOGIN, LOGIN, LOGIN, GONE, 200,  200),
+    ("reservations.hotelnotification", "history y"):     (LOGIN, LOGIN, LOGIN, GONE, 200,  200),
     # Guests' orders, payments and data, the outbox and accounts: operators only.
     ("orders.order", "changelist"):                      (LOGIN, LOGIN, LOGIN, 403,  403,  200),
     ("orders.order", "change x"):                        (LOGIN, LOGIN, LOGIN, 403,  403,  200),
@@ -695,6 +701,10 @@ def _admin_objects(world: World) -> dict[str, tuple[Any, Any]]:
             CancellationPolicy.objects.get(hotel=world.hotel_x),
             CancellationPolicy.objects.get(hotel=world.hotel_y),
         ),
+        "reservations.hotelnotification": (
+            HotelNotification.objects.filter(hotel=world.hotel_x).first(),
+            HotelNotification.objects.filter(hotel=world.hotel_y).first(),
+        ),
         "orders.order": (a, b),
         "orders.bookingrequest": (
             BookingRequest.objects.get(order=a),
@@ -736,6 +746,7 @@ HOTEL_OF = {
     "reservations.reservation": lambda obj: obj.hotel_id,
     "reservations.cancellation": lambda obj: obj.reservation.hotel_id,
     "reservations.cancellationpolicy": lambda obj: obj.hotel_id,
+    "reservations.hotelnotification": lambda obj: obj.hotel_id,
 }
 
 

@@ -122,12 +122,15 @@ def test_a_hotelier_can_change_their_own_hotel(hotelier_client, hotel_a):
             "address": "1 Jong-ro",
             "description": "",
             "time_zone": "Asia/Seoul",
+            "message_language": "ko",
+            "request_deadline_hours": 12,
         },
     )
 
     hotel_a.refresh_from_db()
     assert response.status_code == 302
     assert hotel_a.name == "Hotel A Renamed"
+    assert hotel_a.request_deadline_hours == 12
 
 
 def test_a_hotelier_cannot_add_hotels_or_room_nights(hotelier_client):

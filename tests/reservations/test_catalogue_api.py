@@ -1,6 +1,7 @@
 """The public catalogue API: hotels, their room types, and availability with prices."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from rest_framework.test import APIClient
@@ -103,6 +104,17 @@ def test_availability_lists_each_room_type_with_prices_and_rooms_left(anonymous_
     assert response.status_code == 200
     body = response.json()
     assert (body["hotel_id"], body["guests"], body["check_in"]) == (hotel.pk, 2, today.isoformat())
+    # No policy: free until the check-in day (and after it too), in the hotel's time zone.
+    free_terms = {
+        "free_until": datetime.combine(
+            today - days(1), time(23, 59, 59), tzinfo=ZoneInfo(hotel.time_zone)
+        ).isoformat(),
+        "free_until_date": (today - days(1)).isoformat(),
+        "fee_percent": 0,
+        "fee_krw": 0,
+        "no_refund_from": None,
+        "summary": "Free cancellation: the hotel refunds in full.",
+    }
     assert body["room_types"] == [
         {
             "room_type_id": double.pk,
@@ -118,6 +130,7 @@ def test_availability_lists_each_room_type_with_prices_and_rooms_left(anonymous_
                 {"night": today.isoformat(), "rate_krw": 100_000, "rooms_left": 5},
                 {"night": (today + days(1)).isoformat(), "rate_krw": 130_000, "rooms_left": 5},
             ],
+            "cancellation_terms": free_terms,
         },
         {
             "room_type_id": family.pk,
@@ -133,6 +146,7 @@ def test_availability_lists_each_room_type_with_prices_and_rooms_left(anonymous_
                 {"night": today.isoformat(), "rate_krw": 200_000, "rooms_left": 2},
                 {"night": (today + days(1)).isoformat(), "rate_krw": 200_000, "rooms_left": 0},
             ],
+            "cancellation_terms": free_terms,
         },
     ]
 

@@ -67,10 +67,14 @@ def test_a_hotelier_lists_only_their_hotels_reservations(client_a, in_a, in_b, r
             "status": "requested",
             "rejection_reason": "",
             "requested_at": response.data["results"][0]["requested_at"],
+            "decision_deadline": response.data["results"][0]["decision_deadline"],
             "decided_at": None,
             "cancellation": None,
         }
     ]
+    # A week before check-in, the hotel's 24 hours are the whole window.
+    deadline = datetime.fromisoformat(response.data["results"][0]["decision_deadline"])
+    assert deadline == in_a.requested_at + timedelta(hours=24)
 
 
 def test_a_superuser_lists_every_hotels_reservations(in_a, in_b):

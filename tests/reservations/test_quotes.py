@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,6 +46,17 @@ def test_a_quote_prices_each_night_with_its_override_or_the_base_rate(room_type,
         total_krw=320_000,
         rooms_left=10,
         available=True,
+        # No policy: free until the check-in day, and after it too.
+        cancellation_terms=api.CancellationTerms(
+            free_until=datetime.combine(
+                today - days(1), time(23, 59, 59), tzinfo=ZoneInfo(room_type.hotel.time_zone)
+            ),
+            free_until_date=today - days(1),
+            fee_percent=0,
+            fee_krw=0,
+            no_refund_from=None,
+            summary="Free cancellation: the hotel refunds in full.",
+        ),
     )
 
 

@@ -8,54 +8,45 @@ and the SMS/LMS fallback. Parameters are display strings already formatted for t
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections.abc import Mapping
 
-KOREAN = "ko"
-ENGLISH = "en"
-LANGUAGES = (KOREAN, ENGLISH)
+from apps.reservations.events import UNANSWERED_REQUEST_REASON, UNANSWERED_REQUEST_REASON_EN
 
-_WEEKDAYS_KO = "월화수목금토일"
-_VARIABLE = re.compile(r"#\{(\w+)\}")
+# Amounts, dates and counts are written as in every message to people (hotel.message_formats);
+# the guests' callers read them from here.
+from hotel.message_formats import (
+    ENGLISH,
+    KOREAN,
+    LANGUAGES,
+    format_date,
+    format_guests,
+    format_krw,
+    format_nights,
+    language_or_default,
+    template_fill,
+    template_variables_of,
+)
 
-
-def language_or_default(language: str | None) -> str:
-    return language if language in LANGUAGES else KOREAN
-
-
-def format_krw(amount: int | None, *, language: str = KOREAN) -> str:
-    """``200000`` -> ``"200,000원"`` (Korean) or ``"KRW 200,000"`` (English)."""
-    if amount is None:
-        return "-"
-    if language == ENGLISH:
-        return f"KRW {amount:,}"
-    return f"{amount:,}원"
-
-
-def format_date(value: datetime.date | None, *, language: str = KOREAN) -> str:
-    """``2026-03-01`` -> ``"2026.03.01(일)"`` (Korean) or ``"Sun 1 Mar 2026"`` (English)."""
-    if value is None:
-        return "-"
-    if language == ENGLISH:
-        return f"{value:%a} {value.day} {value:%b %Y}"
-    return f"{value:%Y.%m.%d}({_WEEKDAYS_KO[value.weekday()]})"
-
-
-def format_nights(nights: int | None, *, language: str = KOREAN) -> str:
-    if nights is None:
-        return "-"
-    if language == ENGLISH:
-        return f"{nights} night" if nights == 1 else f"{nights} nights"
-    return f"{nights}박"
-
-
-def format_guests(guests: int | None, *, language: str = KOREAN) -> str:
-    if guests is None:
-        return "-"
-    if language == ENGLISH:
-        return f"{guests} guest" if guests == 1 else f"{guests} guests"
-    return f"{guests}명"
+__all__ = [
+    "ENGLISH",
+    "KOREAN",
+    "LANGUAGES",
+    "STATUS_LABELS",
+    "TEMPLATES",
+    "TIMELINE_TITLES",
+    "format_date",
+    "format_guests",
+    "format_krw",
+    "format_nights",
+    "format_payment_method",
+    "language_or_default",
+    "reason_text",
+    "render",
+    "status_label",
+    "template_variables",
+    "timeline_description",
+    "timeline_title",
+]
 
 
 _PAYMENT_METHODS = {
@@ -125,6 +116,19 @@ TIMELINE_TITLES = {
 }
 
 
+#: Reasons the system itself gives (in Korean, as events carry them) -> their English text.
+_SYSTEM_REASONS_IN_ENGLISH = {UNANSWERED_REQUEST_REASON: UNANSWERED_REQUEST_REASON_EN}
+
+
+def reason_text(reason: str, *, language: str) -> str:
+    """A rejection's or cancellation's reason as the guest reads it: a person's words as they
+    wrote them; a reason the system gave (a request the hotel left unanswered) in the guest's
+    language."""
+    if language == ENGLISH:
+        return _SYSTEM_REASONS_IN_ENGLISH.get(reason, reason)
+    return reason
+
+
 def status_label(status: str, *, language: str) -> str:
     return STATUS_LABELS[language].get(status, status)
 
@@ -139,7 +143,7 @@ def timeline_description(kind: str, details: Mapping, *, language: str) -> str:
     def krw(key: str) -> str:
         return format_krw(details.get(key), language=language)
 
-    reason = details.get("reason") or ""
+    reason = reason_text(details.get("reason") or "", language=language)
     if kind == "booked":
         return krw("total_krw") if details.get("total_krw") is not None else ""
     if kind == "paid":
@@ -290,10 +294,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
 def template_variables(kind: str, *, language: str) -> list[str]:
     """The ``#{variables}`` of a template, in order of first use (what the provider expects)."""
     _title, body = TEMPLATES[kind][language]
-    return list(dict.fromkeys(_VARIABLE.findall(body)))
+    return template_variables_of(body)
 
 
 def render(kind: str, *, language: str, parameters: Mapping[str, str]) -> tuple[str, str]:
     """The message's (title, body) with every ``#{variable}`` replaced by its parameter."""
     title, body = TEMPLATES[kind][language]
-    return title, _VARIABLE.sub(lambda match: str(parameters.get(match.group(1), "-")), body)
+    return title, template_fill(body, parameters=parameters)

@@ -52,13 +52,13 @@ from apps.customer.models import (
     NotificationChannel,
 )
 from apps.customer.notifications import messages
-from apps.customer.notifications.channels import ChannelError, OutgoingMessage, backend_for
-from apps.customer.phones import phone_mask
 from apps.customer.projection import mypage_catch_up
 from apps.customer.selectors import guest_profiles_by_user_ids
 from hotel.bulk_rows import rows_insert
 from hotel.correlation import correlation_context
 from hotel.lookups import InArray
+from hotel.notification_channels import ChannelError, OutgoingMessage, backend_for, email_mask
+from hotel.phone_numbers import phone_mask
 
 logger = logging.getLogger("apps.customer.notifications")
 
@@ -127,7 +127,7 @@ def message_parameters(
         "nights": messages.format_nights(entry.nights, language=language),
         "guests": messages.format_guests(entry.guests, language=language),
         "total": krw(entry.total_krw if entry.total_krw is not None else entry.paid_krw),
-        "reason": details.get("reason") or "-",
+        "reason": messages.reason_text(details.get("reason") or "", language=language) or "-",
         "fee": krw(details.get("fee_krw")),
         "refund": krw(details.get("refund_krw")),
         "amount": krw(details.get("amount_krw")),
@@ -282,14 +282,6 @@ def _recipient(*, profile, channel: str) -> tuple[str, str, str]:
     if not email:
         return "", "", "no e-mail address on file"
     return email, email_mask(email=email), ""
-
-
-def email_mask(*, email: str) -> str:
-    """``minji@example.com`` -> ``mi***@example.com``."""
-    if not email:
-        return ""
-    local, _, domain = email.partition("@")
-    return f"{local[:2]}***@{domain}"
 
 
 def _final_notifications(keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Notification]:

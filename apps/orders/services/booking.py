@@ -116,8 +116,10 @@ def order_place(*, guest_id: int, booking: BookingInput, idempotency_key: str = 
 def order_begin(
     *, guest_id: int, booking: BookingInput, idempotency_key: str = "", fingerprint: str = ""
 ) -> OrderData:
-    """T1: hold the stay's rooms, priced from the hotel's own rates; create the order; take
-    the Idempotency-Key (``KeyTaken`` if another request holds it: all of T1 rolls back).
+    """T1: hold the stay's rooms, priced from the hotel's own rates; create the order with the
+    cancellation terms the hold quoted (the guest books under them, whatever the hotel's policy
+    becomes); take the Idempotency-Key (``KeyTaken`` if another request holds it: all of T1
+    rolls back).
 
     The hold is a guarded UPDATE over every night (see reservations.stay_hold); it locks those
     inventory rows only until this short transaction commits.
@@ -137,12 +139,17 @@ def order_begin(
                 room_type_id=held.room_type.room_type_id,
                 hotel_name=held.room_type.hotel_name,
                 room_type_name=held.room_type.room_type_name,
+                hotel_time_zone=held.room_type.hotel_time_zone,
                 check_in=booking.check_in,
                 check_out=booking.check_out,
                 nights=held.quote.nights,
                 guests=booking.guests,
                 total_krw=held.quote.total_krw,
                 payment_method=booking.payment_method,
+                terms_free_until=held.cancellation_terms.free_until,
+                terms_fee_percent=held.cancellation_terms.fee_percent,
+                terms_no_refund_from=held.cancellation_terms.no_refund_from,
+                terms_summary=held.cancellation_terms.summary[:300],
             )
         )
         if idempotency_key:
@@ -183,6 +190,10 @@ def order_mark_paid(*, order: OrderData, charge: payments.ApprovedCharge) -> Ord
                     total_krw=paid.total_krw,
                     payment_method=paid.payment_method,
                     placed_at=paid_at,
+                    terms_free_until=paid.terms_free_until,
+                    terms_fee_percent=paid.terms_fee_percent,
+                    terms_no_refund_from=paid.terms_no_refund_from,
+                    terms_summary=paid.terms_summary,
                 ),
                 correlation_id=str(paid.id),
             )

@@ -1,12 +1,14 @@
 """Guest cancellation (docs/ARCHITECTURE.md, "Cancel").
 
-    order_cancellation_quote  what cancelling now would cost (the hotel's policy), no writes
+    order_cancellation_quote  what cancelling now would cost (the terms booked under), no writes
     order_cancel              one transaction: the order (row-locked) becomes cancelled with the
                               quoted fee and refund, and OrderCancelled goes to the outbox
 
-The hotel side reacts to OrderCancelled: reservations cancels the reservation, records the
-Cancellation with the fee it computes once (at ``cancelled_at``, so it matches the quote the
-guest saw) and emits ReservationCancelled, which payments refunds and which brings the
+Both sides charge by the cancellation terms the order was booked under (the order keeps them,
+and OrderPlaced gave them to the reservation), never by the hotel's policy as it stands
+later. The hotel side reacts to OrderCancelled: reservations cancels the reservation, records
+the Cancellation with the fee it computes once (at ``cancelled_at``, so it matches the quote
+the guest saw) and emits ReservationCancelled, which payments refunds and which brings the
 authoritative fee back onto the order (``reservation_outcome.order_record_cancellation``).
 """
 
@@ -22,6 +24,7 @@ from apps.orders.dtos import OrderCancellationQuote, OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.events import OrderCancelled
 from apps.orders.models import Order, OrderStatus
+from apps.orders.selectors import order_cancellation_terms
 from apps.reservations import api as reservations
 from hotel.correlation import correlation_bind
 from hotel.eventbus import publish
@@ -131,11 +134,14 @@ def hotel_local_date(*, room_type_id: int, now: datetime.datetime) -> datetime.d
 
 
 def _quote(*, order: Order, now: datetime.datetime) -> OrderCancellationQuote:
+    """By the terms the order was booked under (the hotel's policy of the day for an order
+    placed before orders kept them)."""
     quote = reservations.cancellation_quote(
         room_type_id=order.room_type_id,
         check_in=order.check_in,
         total_krw=order.total_krw,
         at=now,
+        terms=order_cancellation_terms(order=order),
     )
     return OrderCancellationQuote(
         order_id=order.pk,

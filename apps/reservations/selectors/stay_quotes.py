@@ -1,14 +1,25 @@
 """What a stay costs and whether rooms are free: one room type's quote, a hotel's availability.
 
-Reads only; takes no locks. The booking path prices its stay with ``stay_quote_build`` too,
-from the rows ``stay_hold`` locked (``apps/reservations/services/inventory.py``).
+Each quote carries the cancellation terms the stay would be booked under now (the room type's
+policy, else its hotel's, else free: ``apps/reservations/cancellation_terms.py``). Reads only;
+takes no locks. The booking path prices its stay with ``stay_quote_build`` too, from the rows
+``stay_hold`` locked (``apps/reservations/services/inventory.py``), policy included.
 """
 
 from collections.abc import Iterable
 from datetime import date
 
+from apps.reservations.cancellation_terms import (
+    CancellationRule,
+    cancellation_rule_of,
+    cancellation_terms_build,
+)
 from apps.reservations.dtos import NightPrice, RoomTypeAvailability, RoomTypeSummary, StayQuote
 from apps.reservations.models import NightlyRate, RoomNight
+from apps.reservations.selectors.cancellation_quotes import (
+    cancellation_policies_of_hotel,
+    cancellation_policy_for,
+)
 from apps.reservations.selectors.catalogue import hotel_get, room_type_get, room_type_summary_of
 from apps.reservations.stays import check_guests, check_stay, stay_nights
 
@@ -21,7 +32,10 @@ def stay_quote_build(
     guests: int,
     inventory: dict[date, int],
     overrides: dict[date, int],
+    cancellation_rule: CancellationRule | None = None,
 ) -> StayQuote:
+    """The stay's quote from its nights' inventory and rate overrides; with the
+    ``cancellation_rule`` that applies to the room type, its cancellation terms too."""
     night_prices = tuple(
         NightPrice(
             night=night,
@@ -31,6 +45,7 @@ def stay_quote_build(
         for night in stay_nights(check_in=check_in, check_out=check_out)
     )
     rooms_left = min(price.rooms_left for price in night_prices)
+    total_krw = sum(price.rate_krw for price in night_prices)
     return StayQuote(
         hotel_id=room_type.hotel_id,
         room_type_id=room_type.room_type_id,
@@ -39,9 +54,17 @@ def stay_quote_build(
         guests=guests,
         nights=len(night_prices),
         night_prices=night_prices,
-        total_krw=sum(price.rate_krw for price in night_prices),
+        total_krw=total_krw,
         rooms_left=rooms_left,
         available=rooms_left >= 1 and guests <= room_type.capacity,
+        cancellation_terms=None
+        if cancellation_rule is None
+        else cancellation_terms_build(
+            rule=cancellation_rule,
+            time_zone=room_type.hotel_time_zone,
+            check_in=check_in,
+            total_krw=total_krw,
+        ),
     )
 
 
@@ -69,7 +92,7 @@ def stay_quote(*, room_type_id: int, check_in: date, check_out: date, guests: in
 
     Raises ``RoomTypeNotFound`` (404), ``InvalidStay`` (400, bad dates or guests < 1) or a
     ``too_many_guests`` ``ReservationsError`` (400). A sold-out stay is not an error here: the
-    quote says ``available=False``. Reads only; takes no locks.
+    quote says ``available=False``. Carries the cancellation terms. Reads only; takes no locks.
     """
     room_type = room_type_get(room_type_id=room_type_id)
     check_stay(check_in=check_in, check_out=check_out, today=room_type.hotel.local_today())
@@ -84,13 +107,14 @@ def stay_quote(*, room_type_id: int, check_in: date, check_out: date, guests: in
         guests=guests,
         inventory=inventory[room_type.pk],
         overrides=overrides[room_type.pk],
+        cancellation_rule=cancellation_rule_of(cancellation_policy_for(room_type=room_type)),
     )
 
 
 def hotel_availability(
     *, hotel_id: int, check_in: date, check_out: date, guests: int
 ) -> list[RoomTypeAvailability]:
-    """Every room type of the hotel with its quote for the stay.
+    """Every room type of the hotel with its quote for the stay, cancellation terms included.
 
     Room types too small for ``guests`` are listed too, with ``fits_guests=False`` and
     ``available=False``, so the guest sees why.
@@ -104,6 +128,7 @@ def hotel_availability(
         check_in=check_in,
         check_out=check_out,
     )
+    policies = cancellation_policies_of_hotel(hotel_id=hotel.pk)
     return [
         RoomTypeAvailability(
             room_type_id=room_type.pk,
@@ -118,6 +143,9 @@ def hotel_availability(
                 guests=guests,
                 inventory=inventory[room_type.pk],
                 overrides=overrides[room_type.pk],
+                cancellation_rule=cancellation_rule_of(
+                    policies.get(room_type.pk) or policies.get(None)
+                ),
             ),
         )
         for room_type in room_types

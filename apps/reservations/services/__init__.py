@@ -18,6 +18,7 @@ from apps.reservations.services.workflow import (
     reservation_confirm,
     reservation_reject,
     reservation_request_from_order,
+    reservations_reject_stale,
     reservations_request_from_orders,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "reservation_confirm",
     "reservation_reject",
     "reservation_request_from_order",
+    "reservations_reject_stale",
     "reservations_request_from_orders",
     "room_night_rooms_total_set",
     "rooms_release",

@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from apps.reservations.cancellation_terms import FULL_REFUND_RULE, cancellation_rule
 from apps.reservations.dtos import HeldStay, RoomTypeSummary
 from apps.reservations.errors import (
     InvalidStay,
@@ -85,7 +86,8 @@ def stay_hold(
     rooms: int = 1,
 ) -> HeldStay:
     """Check, price and hold a booking's stay in one go: the booking path's two statements
-    (``apps/reservations/queries.py``). The one way rooms are held.
+    (``apps/reservations/queries.py``). The one way rooms are held. The held stay carries the
+    cancellation terms it is booked under, from the policy read by the same locking SELECT.
 
     Validates like ``stay_quote``: ``RoomTypeNotFound`` (404), ``InvalidStay`` (400: empty,
     past or too long stay, no guest, ``rooms < 1``) or ``too_many_guests`` (400); and
@@ -119,7 +121,17 @@ def stay_hold(
                 guests=guests,
                 rooms=rooms,
             )
-        _, _, _, _, room_type_hotel_id, hotel_name, time_zone, name, capacity, rate = locked[0]
+        (
+            *_,
+            room_type_hotel_id,
+            hotel_name,
+            time_zone,
+            name,
+            capacity,
+            rate,
+            free_until_days_before,
+            fee_percent,
+        ) = locked[0]
         room_type = RoomTypeSummary(
             hotel_id=room_type_hotel_id,
             hotel_name=hotel_name,
@@ -146,8 +158,14 @@ def stay_hold(
         guests=guests,
         inventory={row[0]: max(row[1] - row[2], 0) for row in locked},
         overrides={row[0]: row[3] for row in locked if row[3] is not None},
+        cancellation_rule=FULL_REFUND_RULE
+        if free_until_days_before is None
+        else cancellation_rule(
+            free_until_days_before=free_until_days_before, fee_percent=fee_percent
+        ),
     )
-    return HeldStay(room_type=room_type, quote=quote)
+    assert quote.cancellation_terms is not None  # a rule was given
+    return HeldStay(room_type=room_type, quote=quote, cancellation_terms=quote.cancellation_terms)
 
 
 def _check_stay_at_hotel(

@@ -17,7 +17,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.reservations.dtos import PaidOrder
+from apps.reservations.cancellation_terms import (
+    booked_cancellation_terms,
+    cancellation_quote_under_terms,
+)
+from apps.reservations.decision_deadlines import decision_deadline
+from apps.reservations.dtos import CancellationQuote, CancellationTerms, PaidOrder
 from apps.reservations.errors import (
     ReservationNotFound,
     ReservationsError,
@@ -25,6 +30,7 @@ from apps.reservations.errors import (
     RoomTypeNotFound,
 )
 from apps.reservations.events import (
+    UNANSWERED_REQUEST_REASON,
     ReservationCancelled,
     ReservationConfirmed,
     ReservationRejected,
@@ -45,6 +51,7 @@ from apps.reservations.selectors.cancellation_quotes import (
 from apps.reservations.selectors.hotelier import hotel_ids_managed_by
 from apps.reservations.services.inventory import rooms_release
 from hotel.bulk_rows import rows_insert
+from hotel.correlation import correlation_context
 from hotel.eventbus import publish, publish_all
 from hotel.lookups import InArray
 
@@ -52,6 +59,11 @@ logger = logging.getLogger(__name__)
 
 #: A booking holds one room of its room type on every night of the stay.
 ROOMS_PER_BOOKING = 1
+
+#: Stale requests rejected per transaction, and transactions per run of the periodic job: a
+#: run takes a few hundred milliseconds at most, however large the backlog.
+STALE_BATCH_SIZE = 20
+STALE_MAX_BATCHES = 10
 
 
 def _locked(queryset: QuerySet[Reservation]) -> QuerySet[Reservation]:
@@ -119,8 +131,12 @@ def reservation_request_from_order(
     check_out: date,
     guests: int,
     total_krw: int,
+    cancellation_terms: CancellationTerms | None = None,
 ) -> tuple[Reservation, bool]:
-    """One paid order as a reservation request (see ``reservations_request_from_orders``)."""
+    """One paid order as a reservation request (see ``reservations_request_from_orders``),
+    booked under ``cancellation_terms`` (``None``: an order placed before bookings kept
+    their terms, charged by the policy of the day it is cancelled)."""
+    terms = cancellation_terms
     order = PaidOrder(
         order_id=order_id,
         order_reference=order_reference,
@@ -132,6 +148,10 @@ def reservation_request_from_order(
         check_out=check_out,
         guests=guests,
         total_krw=total_krw,
+        terms_free_until=None if terms is None else terms.free_until,
+        terms_fee_percent=None if terms is None else terms.fee_percent,
+        terms_no_refund_from=None if terms is None else terms.no_refund_from,
+        terms_summary="" if terms is None else terms.summary,
     )
     return reservations_request_from_orders(orders=[order])[0]
 
@@ -175,7 +195,14 @@ def reservations_request_from_orders(
                     check_out=order.check_out,
                     guests=order.guests,
                     total_krw=order.total_krw,
+                    terms_free_until=order.terms_free_until,
+                    terms_fee_percent=order.terms_fee_percent,
+                    terms_no_refund_from=order.terms_no_refund_from,
+                    terms_summary=order.terms_summary[:300],
                     requested_at=now,
+                    decision_deadline=_decision_deadline(
+                        room_types[order.room_type_id], order, now
+                    ),
                 )
                 for order in orders
             ],
@@ -206,6 +233,16 @@ def reservations_request_from_orders(
         (new[order.order_id], True) if order.order_id in new else (earlier[order.order_id], False)
         for order in orders
     ]
+
+
+def _decision_deadline(room_type: RoomType, order: PaidOrder, requested_at: datetime) -> datetime:
+    hotel = room_type.hotel
+    return decision_deadline(
+        requested_at=requested_at,
+        check_in=order.check_in,
+        time_zone=hotel.time_zone,
+        hours=hotel.request_deadline_hours,
+    )
 
 
 def _check_room_type_of_hotel(room_type: RoomType | None, order: PaidOrder) -> None:
@@ -288,32 +325,139 @@ def reservation_reject(*, reservation_id: int, by: AbstractBaseUser, reason: str
         )
     with transaction.atomic():
         reservation = _access_reservation(reservation_id=reservation_id, by=by)
-        now = timezone.now()
-        reservation.rejection_reason = reason
-        reservation.decided_at = now
-        reservation.decided_by = by
-        _do_transition(
-            reservation,
-            target=ReservationStatus.REJECTED,
-            actor=Actor.HOTEL,
-            by=by,
-            at=now,
-            note=reason,
-            update_fields=("rejection_reason", "decided_at", "decided_by"),
-        )
-        _release_rooms(reservation)
-        publish(
-            ReservationRejected(
-                reservation_id=reservation.pk,
-                order_id=reservation.order_id,
-                guest_id=reservation.guest_id,
-                hotel_id=reservation.hotel_id,
-                reason=reason,
-                rejected_at=now,
-            ),
-            correlation_id=str(reservation.order_id),
-        )
+        _do_reject(reservation, reason=reason, actor=Actor.HOTEL, by=by, at=timezone.now())
         return reservation
+
+
+def _do_reject(
+    reservation: Reservation,
+    *,
+    reason: str,
+    actor: str,
+    by: AbstractBaseUser | None,
+    at: datetime,
+) -> None:
+    """Reject a locked reservation: the one path of a hotelier's rejection and the system's.
+
+    Records the reason, releases the rooms and publishes ``ReservationRejected`` (orders marks
+    the order rejected, payments refunds in full, the guest is told why).
+    """
+    reservation.rejection_reason = reason
+    reservation.decided_at = at
+    reservation.decided_by = by
+    _do_transition(
+        reservation,
+        target=ReservationStatus.REJECTED,
+        actor=actor,
+        by=by,
+        at=at,
+        note=reason,
+        update_fields=("rejection_reason", "decided_at", "decided_by"),
+    )
+    _release_rooms(reservation)
+    publish(
+        ReservationRejected(
+            reservation_id=reservation.pk,
+            order_id=reservation.order_id,
+            guest_id=reservation.guest_id,
+            hotel_id=reservation.hotel_id,
+            reason=reason,
+            rejected_at=at,
+        ),
+        correlation_id=str(reservation.order_id),
+    )
+
+
+def reservations_reject_stale(
+    *, batch_size: int = STALE_BATCH_SIZE, max_batches: int = STALE_MAX_BATCHES
+) -> list[int]:
+    """Reject every requested reservation whose decision deadline has passed; their ids.
+
+    The hotel's silence ends like a hotelier's rejection (``_do_reject``), by the system, with
+    ``UNANSWERED_REQUEST_REASON``: rooms released, full refund, the guest told why. One log
+    line per rejection. The worker runs it as a periodic job.
+
+    Safe with several workers and with hoteliers deciding at the same moment: each batch is
+    claimed in its own transaction with ``SELECT ... FOR UPDATE SKIP LOCKED`` (a row another
+    transaction holds, say a hotelier's confirmation, is left for a later run), and the
+    status and deadline are checked again under the lock. A hotelier's confirmation that got
+    the row first wins (the row is no longer requested); one that waits on this lock finds it
+    rejected and gets a 409. So a request is never both confirmed and rejected, and never
+    rejected twice. A hotelier may still decide a request past its deadline until this runs.
+
+    Bounded per run (``max_batches`` of ``batch_size``), so the worker's event rounds wait
+    little; a backlog (the worker was down) drains over the next runs, soonest deadline first.
+    A reservation whose rejection raises is logged, rolled back alone (a savepoint) and left
+    for the next run, so it never holds back the others.
+    """
+    rejected: list[int] = []
+    failed: list[int] = []
+    for _ in range(max_batches):
+        batch_rejected: list[Reservation] = []
+        with transaction.atomic():
+            now = timezone.now()
+            due = list(
+                Reservation.objects.filter(
+                    status=ReservationStatus.REQUESTED, decision_deadline__lte=now
+                )
+                .exclude(pk__in=failed)
+                .order_by("decision_deadline", "id")
+                .select_for_update(of=("self",), skip_locked=True)
+                .select_related("hotel", "room_type")[:batch_size]
+            )
+            for reservation in due:
+                if not _still_open_and_overdue(reservation, now=now):
+                    continue  # decided meanwhile (the claim's filter read an older row)
+                if _reject_unanswered(reservation, now=now):
+                    batch_rejected.append(reservation)
+                else:
+                    failed.append(reservation.pk)
+        for reservation in batch_rejected:  # committed: now it may be said
+            with correlation_context(reservation.order_id):
+                logger.info(
+                    "reservation %s (order %s, hotel %s) rejected automatically: not decided "
+                    "by its deadline %s",
+                    reservation.pk,
+                    reservation.order_id,
+                    reservation.hotel_id,
+                    reservation.decision_deadline.isoformat(),
+                )
+            rejected.append(reservation.pk)
+        if len(due) < batch_size:
+            break
+    return rejected
+
+
+def _still_open_and_overdue(reservation: Reservation, *, now: datetime) -> bool:
+    """The check under the row lock, whatever the claim's filter read."""
+    deadline = reservation.decision_deadline
+    return (
+        reservation.status == ReservationStatus.REQUESTED
+        and deadline is not None
+        and deadline <= now
+    )
+
+
+def _reject_unanswered(reservation: Reservation, *, now: datetime) -> bool:
+    """Reject one locked, overdue request (in a savepoint); ``False`` if that raised."""
+    with correlation_context(reservation.order_id):
+        try:
+            with transaction.atomic():
+                _do_reject(
+                    reservation,
+                    reason=UNANSWERED_REQUEST_REASON,
+                    actor=Actor.SYSTEM,
+                    by=None,
+                    at=now,
+                )
+        except Exception:
+            logger.exception(
+                "reservation %s (order %s): automatic rejection failed; retried next run",
+                reservation.pk,
+                reservation.order_id,
+            )
+            return False
+        return True
 
 
 def reservation_cancel_for_order(
@@ -325,9 +469,12 @@ def reservation_cancel_for_order(
 ) -> Cancellation | None:
     """The order was cancelled: cancel its reservation, record the fee, release the rooms.
 
-    The fee comes from the cancellation policy as it stands, on the hotel's local date of
-    ``cancelled_at`` (when the guest cancelled, not when this runs), and is stored on the
-    ``Cancellation``; ``ReservationCancelled`` carries it so payments refunds the rest.
+    The fee comes from the cancellation terms the stay was booked under (kept on the
+    reservation), at ``cancelled_at`` (when the guest cancelled, not when this runs), so a
+    policy changed since does not touch it; a reservation booked before bookings kept their
+    terms is charged by the policy as it stands, on the hotel's local date of
+    ``cancelled_at``. The fee is stored on the ``Cancellation``; ``ReservationCancelled``
+    carries it so payments refunds the rest.
 
     Idempotent: a reservation already cancelled returns its cancellation and nothing else
     happens (no second release, no second event). A rejected reservation is left as it is
@@ -350,12 +497,7 @@ def reservation_cancel_for_order(
                 reservation.pk,
             )
             return None
-        quote = cancellation_quote_build(
-            policy=cancellation_policy_for(room_type=reservation.room_type),
-            check_in=reservation.check_in,
-            total_krw=reservation.total_krw,
-            on=reservation.hotel.local_date(cancelled_at),
-        )
+        quote = _cancellation_quote(reservation, at=cancelled_at)
         _do_transition(
             reservation,
             target=ReservationStatus.CANCELLED,
@@ -388,3 +530,24 @@ def reservation_cancel_for_order(
             correlation_id=str(order_id),
         )
         return cancellation
+
+
+def _cancellation_quote(reservation: Reservation, *, at: datetime) -> CancellationQuote:
+    """What cancelling ``reservation`` at ``at`` costs: by its booked terms, or (booked before
+    reservations kept them) by its room type's policy as it stands."""
+    if reservation.terms_free_until is None:
+        return cancellation_quote_build(
+            policy=cancellation_policy_for(room_type=reservation.room_type),
+            check_in=reservation.check_in,
+            total_krw=reservation.total_krw,
+            on=reservation.hotel.local_date(at),
+        )
+    terms = booked_cancellation_terms(
+        free_until=reservation.terms_free_until,
+        fee_percent=reservation.terms_fee_percent or 0,
+        no_refund_from=reservation.terms_no_refund_from,
+        summary=reservation.terms_summary,
+        time_zone=reservation.hotel.time_zone,
+        total_krw=reservation.total_krw,
+    )
+    return cancellation_quote_under_terms(terms=terms, total_krw=reservation.total_krw, at=at)

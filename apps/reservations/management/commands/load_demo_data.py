@@ -39,6 +39,8 @@ HOTELIER_PERMISSIONS = (
     "add_cancellationpolicy",
     "change_cancellationpolicy",
     "delete_cancellationpolicy",
+    # The messages sent to the hotel (read-only).
+    "view_hotelnotification",
 )
 
 #: Friday and Saturday nights cost this much more than the base rate.

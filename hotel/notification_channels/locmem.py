@@ -1,6 +1,6 @@
 """The test adapter: messages go to ``outbox`` (like ``django.core.mail.outbox``)."""
 
-from apps.customer.notifications.channels import OutgoingMessage, SendResult
+from hotel.notification_channels import OutgoingMessage, SendResult
 
 #: Every message "sent" in this process, oldest first. Tests clear it.
 outbox: list[OutgoingMessage] = []

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from apps.customer.notifications.channels import ChannelError, OutgoingMessage, SendResult
+from hotel.notification_channels import ChannelError, OutgoingMessage, SendResult
 
 
 class EmailChannelBackend:

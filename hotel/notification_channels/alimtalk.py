@@ -30,7 +30,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from apps.customer.notifications.channels import ChannelError, OutgoingMessage, SendResult
+from hotel.notification_channels import ChannelError, OutgoingMessage, SendResult
 
 #: Korean SMS carries 90 bytes (EUC-KR); longer texts go as LMS.
 SMS_MAX_BYTES = 90

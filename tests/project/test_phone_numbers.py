@@ -1,9 +1,9 @@
-"""Korean mobile numbers: normalised to digits, refused otherwise, masked for display."""
+"""Korean mobile numbers (guests' and hotels'): normalised to digits, refused otherwise, masked."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.customer.phones import phone_mask, phone_normalize
+from hotel.phone_numbers import check_mobile_phone, phone_mask, phone_normalize
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,13 @@ def test_phone_normalize_refuses_other_numbers(raw):
 )
 def test_phone_mask_hides_the_middle_digits(phone, masked):
     assert phone_mask(phone=phone) == masked
+
+
+def test_the_field_validator_takes_stored_digits_only():
+    check_mobile_phone("01012345678")
+    check_mobile_phone("")
+
+    with pytest.raises(ValidationError) as caught:
+        check_mobile_phone("010-1234-5678")  # stored values are normalised first
+
+    assert caught.value.code == "invalid_phone"

@@ -1,10 +1,10 @@
-"""The default adapter: writes each message to the log as the guest would read it."""
+"""The default adapter: writes each message to the log as its reader would read it."""
 
 import logging
 
-from apps.customer.notifications.channels import OutgoingMessage, SendResult
+from hotel.notification_channels import OutgoingMessage, SendResult
 
-logger = logging.getLogger("apps.customer.notifications")
+logger = logging.getLogger("hotel.notification_channels")
 
 
 class ConsoleBackend:

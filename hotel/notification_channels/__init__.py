@@ -1,14 +1,17 @@
 """The channel port: how a rendered message leaves, chosen by settings like Django's e-mail
-backends.
+backends. Shared by every context that writes to people: the guests' messages (customer) and
+the hotels' (reservations) leave through the same adapters and settings.
 
 ``NOTIFICATION_BACKEND`` picks the KakaoTalk adapter: ``console`` (default: logs the message
-as the guest reads it), ``locmem`` (tests: keeps messages in ``locmem.outbox``), ``alimtalk``
+as its reader reads it), ``locmem`` (tests: keeps messages in ``locmem.outbox``), ``alimtalk``
 (NHN Cloud AlimTalk HTTP API), or the dotted path of any class with ``send(message)``. E-mail is
 the second channel and goes through Django's mail backend (``EMAIL_URL``).
+``NOTIFICATION_CHANNELS`` lists the channels messages go out on.
 
 An adapter returns ``SendResult`` or raises ``ChannelError``; the caller logs the outcome and
 lets the outbox retry. Every message carries an ``idempotency_key`` (the same on every attempt)
-for adapters whose provider can use it.
+for adapters whose provider can use it. Nothing here knows who the reader is: the callers
+choose the recipient, render the text and keep the message log.
 """
 
 from __future__ import annotations
@@ -23,11 +26,16 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 BACKEND_ALIASES = {
-    "console": "apps.customer.notifications.channels.console.ConsoleBackend",
-    "locmem": "apps.customer.notifications.channels.locmem.LocmemBackend",
-    "alimtalk": "apps.customer.notifications.channels.alimtalk.AlimtalkBackend",
+    "console": "hotel.notification_channels.console.ConsoleBackend",
+    "locmem": "hotel.notification_channels.locmem.LocmemBackend",
+    "alimtalk": "hotel.notification_channels.alimtalk.AlimtalkBackend",
 }
-EMAIL_BACKEND_PATH = "apps.customer.notifications.channels.email.EmailChannelBackend"
+EMAIL_BACKEND_PATH = "hotel.notification_channels.email.EmailChannelBackend"
+
+#: The channels, by the name ``NOTIFICATION_CHANNELS`` and the message logs use.
+KAKAO = "kakao"
+EMAIL = "email"
+CHANNEL_CHOICES = [(KAKAO, "KakaoTalk"), (EMAIL, "E-mail")]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,9 +71,22 @@ class ChannelBackend(Protocol):
 _backends: dict[str, ChannelBackend] = {}
 
 
+def enabled_channels() -> list[str]:
+    """The channels messages go out on (``NOTIFICATION_CHANNELS``), in their configured order."""
+    return [channel for channel in settings.NOTIFICATION_CHANNELS if channel in (KAKAO, EMAIL)]
+
+
+def email_mask(*, email: str) -> str:
+    """``minji@example.com`` -> ``mi***@example.com``, for message logs and lists."""
+    if not email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:2]}***@{domain}"
+
+
 def backend_for(channel: str) -> ChannelBackend:
     """The configured adapter of ``channel`` ("kakao" or "email"), one instance per process."""
-    path = EMAIL_BACKEND_PATH if channel == "email" else _kakao_backend_path()
+    path = EMAIL_BACKEND_PATH if channel == EMAIL else _kakao_backend_path()
     backend = _backends.get(path)
     if backend is None:
         backend = _backends[path] = import_string(path)()
