@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench-install bench-outbox bench-outbox-check clean
+.PHONY: install run test lint messages bench-install bench-outbox bench-outbox-check clean
 
 install: $(VENV)/.installed
 
@@ -26,9 +26,21 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	# The compiled message catalogues (committed, so a checkout runs without gettext) are
+	# those of the .po files: `make messages` rebuilds both.
+	for po in hotel/locale/*/LC_MESSAGES/django.po; do \
+		msgfmt --check-format -o - "$$po" | cmp -s - "$${po%.po}.mo" \
+			|| { echo "$${po%.po}.mo is stale: run make messages"; exit 1; }; \
+	done
 	$(BIN)/hadolint Dockerfile
 	# Every manifest against the Kubernetes schemas (kustomization.yaml is kustomize's, not one).
 	$(BIN)/kubernetes-validate --strict --quiet $(filter-out %/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
+
+# Korean and English catalogues of the project's strings (GNU gettext's msgfmt and xgettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale ko --locale en --no-location \
+		--ignore .venv --ignore bench --ignore tests --ignore staticfiles --ignore test-artifacts
+	$(BIN)/python manage.py compilemessages --ignore .venv
 
 bench-outbox: install
 	$(BIN)/python bench/outbox_bench.py

@@ -40,7 +40,7 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-ke
 CORS_EXPOSE_HEADERS = ["retry-after", "x-request-id"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hotel.apps.HotelAdminConfig",  # django.contrib.admin with the hoteliers' site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +68,9 @@ MIDDLEWARE = [
     # Before CommonMiddleware, which may answer first (django-cors-headers' rule).
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The admin and the API speak the browser's language if it is Korean or English (LANGUAGES),
+    # Korean otherwise (LANGUAGE_CODE).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,6 +180,8 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ko")
 LANGUAGES = [("ko", "Korean"), ("en", "English")]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
+# The project's message catalogues (Korean and English): `make messages` updates them.
+LOCALE_PATHS = [BASE_DIR / "hotel" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

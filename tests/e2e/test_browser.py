@@ -200,3 +200,51 @@ def test_a_guest_books_and_pays_from_the_browsable_api_form(
     order = Order.objects.get(guest=guest)
     assert (order.status, order.room_type_id, order.check_in) == ("paid", room_type.pk, check_in)
     assert screenshot.stat().st_size > 0
+
+
+def test_a_hotelier_finds_open_requests_on_the_admin_index_and_the_list_fits_1280_pixels(
+    live_server, sync_playwright, hotelier, booking, room_type
+):
+    guest_client = api_client(UserFactory(first_name="Minji", last_name="Kim"))
+    for days_ahead in (5, 9):
+        book(guest_client, booking(days_ahead=days_ahead))
+    drain_outbox()
+    index_shot = ARTIFACTS / "hotelier-admin-index.png"
+    list_shot = ARTIFACTS / "hotelier-admin-list-1280.png"
+
+    # (No database access in this block: Playwright's sync API runs an event loop here.)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+            page = context.new_page()
+            violations = csp_violations(page)
+            sign_in(page, f"{live_server.url}/admin/login/?next=/admin/", hotelier)
+            page.wait_for_selector("#open-requests")
+            header = page.inner_text("#site-name")
+            panel = page.inner_text("#open-requests")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(index_shot), full_page=True)
+
+            page.click("#open-requests .open-requests-summary a")
+            page.wait_for_selector("#result_list")
+            listed = page.locator("#result_list tbody tr").count()
+            page_width = page.evaluate("document.documentElement.scrollWidth")
+            # The list scrolls sideways inside its own box when it does not fit.
+            hidden = page.evaluate(
+                "(() => { const box = document.querySelector('.results');"
+                " return box.scrollWidth - box.clientWidth; })()"
+            )
+            page.screenshot(path=str(list_shot), full_page=True)
+        finally:
+            browser.close()
+
+    assert violations == []
+    assert "호텔 예약 관리" in header
+    assert "2건" in panel
+    assert "Minji Kim" in panel
+    assert listed == 2
+    assert page_width <= 1280, f"the reservation list is {page_width} px wide"
+    assert hidden == 0, f"{hidden} px of the reservation list are scrolled out of sight"
+    assert index_shot.stat().st_size > 0
+    assert list_shot.stat().st_size > 0

@@ -5,7 +5,7 @@
 - ``stay_quotes``: a stay's price and availability, for one room type or a whole hotel;
 - ``stay_search``: the hotels free for a stay, each with its cheapest room type (one query);
 - ``cancellation_quotes``: the cancellation policy that applies and what cancelling costs;
-- ``hotelier``: the reservations and cancellations a hotelier may see;
+- ``hotelier``: the reservations and cancellations a hotelier may see, and their open requests;
 - ``order_reservation``: an order's reservation, as plain data.
 
 A stay's own checks (dates, guests, rooms) are in ``apps.reservations.stays``.
@@ -28,6 +28,7 @@ from apps.reservations.selectors.catalogue import (
 from apps.reservations.selectors.hotelier import (
     cancellation_list_for,
     hotel_ids_managed_by,
+    open_requests_for,
     reservation_get_for,
     reservation_list_for,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "hotel_get",
     "hotel_ids_managed_by",
     "hotel_list",
+    "open_requests_for",
     "reservation_data",
     "reservation_for_order",
     "reservation_get_for",

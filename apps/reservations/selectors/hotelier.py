@@ -1,12 +1,20 @@
 """What a hotelier may see: their own hotels' reservations and cancellations, nobody else's
 (a superuser sees all). The hoteliers' API and Django admin both scope through here."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, F, Min, QuerySet
 
 from apps.reservations.errors import ReservationNotFound
-from apps.reservations.models import Cancellation, HotelierMembership, Reservation
+from apps.reservations.models import (
+    Cancellation,
+    HotelierMembership,
+    Reservation,
+    ReservationStatus,
+)
 
 
 def hotel_ids_managed_by(*, user: AbstractBaseUser) -> QuerySet[HotelierMembership]:
@@ -48,4 +56,26 @@ def cancellation_list_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet
         Cancellation.objects.select_related("reservation__hotel", "reservation__room_type"),
         user=user,
         path="reservation__hotel",
+    )
+
+
+@dataclass(frozen=True)
+class OpenRequests:
+    """A hotelier's requests awaiting a decision: how many, since when, and the most urgent."""
+
+    count: int
+    oldest_requested_at: datetime | None
+    soonest: list[Reservation]
+
+
+def open_requests_for(*, user: AbstractBaseUser | AnonymousUser, limit: int) -> OpenRequests:
+    """The requested reservations of ``user``'s hotels, the ``limit`` nearest their decision
+    deadline first (then the oldest), with the count and the oldest request of all of them."""
+    requested = reservation_list_for(user=user).filter(status=ReservationStatus.REQUESTED)
+    totals = requested.aggregate(count=Count("pk"), oldest=Min("requested_at"))
+    soonest = requested.order_by(F("decision_deadline").asc(nulls_last=True), "requested_at", "pk")
+    return OpenRequests(
+        count=totals["count"],
+        oldest_requested_at=totals["oldest"],
+        soonest=list(soonest[:limit]),
     )
