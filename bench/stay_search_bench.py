@@ -54,6 +54,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -290,16 +291,49 @@ def index_scans(database_url: str) -> dict[str, int]:
 
 
 # --- the load -------------------------------------------------------------------------------
-def backends(database_url: str) -> list[int]:
-    """The PostgreSQL backends connected to this bench's database (the product's pool)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        return [
-            row[0]
-            for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid()"
-            )
-        ]
+BACKENDS_SQL = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+)
+
+
+class BackendCpu(threading.Thread):
+    """CPU seconds of this database's backends while it runs, sampled every 0.2 s: the
+    product's connections live 60 s (CONN_MAX_AGE) and are replaced during a run, so a
+    backend's CPU is its last sample less its first (0 for one that came during the run)."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.connection = psycopg.connect(database_url, autocommit=True)
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.halt = threading.Event()
+        self.sample(initial=True)
+        self.start()
+
+    def backends(self) -> list[int]:
+        return [row[0] for row in self.connection.execute(BACKENDS_SQL)]
+
+    def sample(self, initial: bool = False) -> None:
+        for pid in self.backends():
+            cpu = cpu_seconds([pid])
+            if initial:
+                self.first[pid] = cpu
+            self.last[pid] = cpu
+
+    def run(self) -> None:
+        while not self.halt.wait(0.2):
+            self.sample()
+
+    def stop(self) -> tuple[float, int]:
+        """CPU seconds spent, and how many backends left during the run."""
+        self.halt.set()
+        self.join(timeout=5)
+        now = set(self.backends())
+        self.sample()
+        self.connection.close()
+        spent = sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+        return spent, len(set(self.last) - now)
 
 
 def run_wrk(
@@ -310,7 +344,7 @@ def run_wrk(
     low, high = seeded["hotel_ids"]
     web: list[int] = product.web_pids() if product is not None else []
     web_before = cpu_seconds(web)
-    postgres_before = {pid: cpu_seconds([pid]) for pid in backends(seeded["database_url"])}
+    sampler = BackendCpu(seeded["database_url"]) if product is not None else None
     machine_before = machine_cpu_seconds()
     out = subprocess.run(
         [
@@ -339,12 +373,7 @@ def run_wrk(
     spent = {"machine": machine_cpu_seconds() - machine_before}
     if product is not None:
         spent["web"] = cpu_seconds(web) - web_before
-        # A backend that came during the run counts whole; one that left is lost (counted).
-        postgres_after = {pid: cpu_seconds([pid]) for pid in backends(seeded["database_url"])}
-        spent["postgres"] = sum(
-            cpu - postgres_before.get(pid, 0.0) for pid, cpu in postgres_after.items()
-        )
-        gone = set(postgres_before) - set(postgres_after)
+        spent["postgres"], gone = sampler.stop()
     result = json.loads(out.split("WRK_JSON ", 1)[1])
     seconds = result["duration_us"] / 1e6
     ok = result["statuses"].get("200", 0)
@@ -357,7 +386,7 @@ def run_wrk(
         machine_busy_cores=spent["machine"] / seconds,
     )
     if product is not None:
-        result["postgres_backends_gone_during_run"] = len(gone)
+        result["postgres_backends_gone_during_run"] = gone
     return result
 
 

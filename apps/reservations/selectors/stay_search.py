@@ -19,7 +19,8 @@ One statement (``_search_sql``) gives a page of results and the number of result
 ``COUNT(*)``): the free nights of the stay are counted per room type that fits (in the city,
 if one is named), with the fewest rooms left; the rate overrides of the stay are summed per
 room type (the total is ``nightly_rate * (nights - overridden) + overrides``); each hotel's
-cheapest room type is picked by ``ROW_NUMBER()``. The two range scans read the
+cheapest room type is picked by ``ROW_NUMBER()``, and only then joined with its hotel (the
+hotels join the nights only to filter them by city or time zone). The two range scans read the
 ``(night, room_type)`` indexes of migration ``reservations.0004``; with a city, PostgreSQL
 reads that city's room types' nights through the unique ``(room_type, night)`` index instead.
 SQL that PostgreSQL and SQLite both read; table and column names come from the models'
@@ -265,8 +266,8 @@ def _search_sql(
     room_type = _table(RoomType, "id", "hotel", "name", "capacity", "nightly_rate_krw")
     hotel = _table(Hotel, "id", "name", "city", "address", "time_zone")
     total = (
-        "CAST(free.rate_krw AS BIGINT) * (%(nights)s - COALESCE(overrides.nights, 0))"
-        " + COALESCE(overrides.rates_krw, 0)"
+        f"CAST(room_type.{room_type.nightly_rate_krw} AS BIGINT)"
+        " * (%(nights)s - COALESCE(overrides.nights, 0)) + COALESCE(overrides.rates_krw, 0)"
     )
     rooms = [f"room_type.{room_type.capacity} >= %(guests)s"]
     if city:
@@ -274,6 +275,12 @@ def _search_sql(
     if excluded_zones:
         zones = ", ".join(f"%(zone{n})s" for n in range(excluded_zones))
         rooms.append(f"hotel.{hotel.time_zone} NOT IN ({zones})")
+    # The hotels are read for the nights only when they filter them (city, time zones).
+    hotels = (
+        f"JOIN {hotel.table} hotel ON hotel.{hotel.id} = room_type.{room_type.hotel}"
+        if city or excluded_zones
+        else ""
+    )
     prices = []
     if min_total:
         prices.append(f"{total} >= %(min_total)s")
@@ -282,18 +289,14 @@ def _search_sql(
     price_filter = f"WHERE {' AND '.join(prices)}" if prices else ""
     return f"""
 WITH free AS (
-    SELECT room_type.{room_type.id} AS room_type_id, room_type.{room_type.name} AS room_type_name,
-           room_type.{room_type.capacity} AS capacity,
-           room_type.{room_type.nightly_rate_krw} AS rate_krw, hotel.{hotel.id} AS hotel_id,
-           hotel.{hotel.name} AS hotel_name, hotel.{hotel.city} AS city,
-           hotel.{hotel.address} AS address, hotel.{hotel.time_zone} AS time_zone,
+    SELECT night.{night.room_type} AS room_type_id,
            MIN(night.{night.rooms_total} - night.{night.rooms_held}) AS rooms_left
     FROM {night.table} night
     JOIN {room_type.table} room_type ON room_type.{room_type.id} = night.{night.room_type}
-    JOIN {hotel.table} hotel ON hotel.{hotel.id} = room_type.{room_type.hotel}
+    {hotels}
     WHERE night.{night.night} >= %(check_in)s AND night.{night.night} < %(check_out)s
       AND night.{night.rooms_held} < night.{night.rooms_total} AND {" AND ".join(rooms)}
-    GROUP BY room_type.{room_type.id}, hotel.{hotel.id}
+    GROUP BY night.{night.room_type}
     -- Free every night. A stay has no more nights than that, so ">=" means "=", and the
     -- planner estimates it far closer to the truth than "=" (which led it to nested loops).
     HAVING COUNT(*) >= %(nights)s
@@ -304,15 +307,22 @@ WITH free AS (
     WHERE rate.{rate.night} >= %(check_in)s AND rate.{rate.night} < %(check_out)s
     GROUP BY rate.{rate.room_type}
 ), offers AS (
-    SELECT free.*, {total} AS total_krw,
-           ROW_NUMBER() OVER (PARTITION BY free.hotel_id ORDER BY {total}, free.room_type_id)
-               AS cheapest
+    SELECT room_type.{room_type.hotel} AS hotel_id, room_type.{room_type.id} AS room_type_id,
+           room_type.{room_type.name} AS room_type_name,
+           room_type.{room_type.capacity} AS capacity, free.rooms_left, {total} AS total_krw
     FROM free
+    JOIN {room_type.table} room_type ON room_type.{room_type.id} = free.room_type_id
     LEFT JOIN overrides ON overrides.room_type_id = free.room_type_id
     {price_filter}
+), ranked AS (
+    SELECT offers.*,
+           ROW_NUMBER() OVER (PARTITION BY hotel_id ORDER BY total_krw, room_type_id) AS cheapest
+    FROM offers
 )
-SELECT hotel_id, hotel_name, city, address, time_zone, room_type_id, room_type_name, capacity,
+SELECT hotel.{hotel.id} AS hotel_id, hotel.{hotel.name} AS hotel_name, hotel.{hotel.city},
+       hotel.{hotel.address}, hotel.{hotel.time_zone}, room_type_id, room_type_name, capacity,
        total_krw, rooms_left, COUNT(*) OVER () AS results
-FROM offers
+FROM ranked
+JOIN {hotel.table} hotel ON hotel.{hotel.id} = ranked.hotel_id
 WHERE cheapest = 1
 ORDER BY {_ORDER_BY[ordering]}"""
