@@ -160,14 +160,13 @@ class StaySearch:
         ordering: StayOrdering,
         excluded_zones: tuple[str, ...],
     ) -> None:
-        self.check_in, self.check_out, self.nights, self.guests = (
-            check_in,
-            check_out,
-            nights,
-            guests,
-        )
+        self.check_in = check_in
+        self.check_out = check_out
+        self.nights = nights
+        self.guests = guests
         self.city = city
-        self.min_total_krw, self.max_total_krw = min_total_krw, max_total_krw
+        self.min_total_krw = min_total_krw
+        self.max_total_krw = max_total_krw
         self.ordering = ordering
         self.excluded_zones = excluded_zones
 
