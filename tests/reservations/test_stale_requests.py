@@ -557,7 +557,7 @@ def test_hoteliers_see_the_deadline_in_the_api_and_the_admin(la_room_type, hotel
     admin.force_login(hotelier)
     changelist = admin.get("/admin/reservations/reservation/")
     assert changelist.status_code == 200
-    assert "column-decision_deadline" in changelist.content.decode()
+    assert "column-decide_by" in changelist.content.decode()
     change = admin.get(f"/admin/reservations/reservation/{reservation.pk}/change/")
     assert change.status_code == 200
     assert "field-decision_deadline" in change.content.decode()
