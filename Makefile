@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint messages bench-install bench-outbox bench-outbox-check clean
+.PHONY: install run test lint messages bench-install bench-outbox bench-outbox-check bench bench-quick clean
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,15 @@ bench-install: install
 # CI: a short outbox bench that fails when the worker falls below its floors.
 bench-outbox-check: install
 	$(BIN)/python bench/outbox_bench.py --quick --check
+
+# The whole system under load, with its fault drills, on a PostgreSQL cluster of its own
+# (bench/system_bench.py); bench-quick is CI's short run, failing on a lost or duplicated
+# effect or a 500.
+bench: bench-install
+	$(BIN)/python -m bench
+
+bench-quick: bench-install
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3*

@@ -1,8 +1,8 @@
 -- wrk script: POST /api/orders/ bookings spread over hotels, room types and nights.
 -- Reads the seed file named by the BENCH_SEED environment variable.
 local json_file = os.getenv("BENCH_SEED")
-local threads = {}
 local seed
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "wrk_report.lua")
 
 local function read_seed()
   local f = assert(io.open(json_file, "r"))
@@ -17,11 +17,6 @@ local function read_seed()
   local nights = tonumber(text:match('"nights": (%d+)'))
   return { tokens = tokens, pairs = pairs_, first = os.time({ year = y, month = m, day = d, hour = 12 }),
            nights = nights }
-end
-
-function setup(thread)
-  thread:set("id", #threads + 1)
-  threads[#threads + 1] = thread
 end
 
 function init(args)
@@ -50,27 +45,4 @@ function request()
     ["Idempotency-Key"] = string.format("bench-%d-%d-%d", id, counter, math.random(1e9)),
   }
   return wrk.format("POST", nil, headers, body)
-end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local totals = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      totals[status] = (totals[status] or 0) + count
-    end
-  end
-  local parts = {}
-  for status, count in pairs(totals) do parts[#parts + 1] = string.format('"%d": %d', status, count) end
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"duration_us": %d, "requests": %d, "connect_errors": %d, "read_errors": %d, ' ..
-    '"write_errors": %d, "timeouts": %d, "p50_ms": %.2f, "p90_ms": %.2f, "p99_ms": %.2f, ' ..
-    '"mean_ms": %.2f, "statuses": {%s}}\n',
-    summary.duration, summary.requests, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-    latency.mean / 1000, table.concat(parts, ", ")))
 end

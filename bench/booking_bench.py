@@ -98,11 +98,12 @@ DB_POOL_MAX_SIZE = int(os.environ.get("BENCH_DB_POOL_MAX_SIZE", "16"))
 PAYMENT_TIMEOUT_MS = os.environ.get("BENCH_PAYMENT_TIMEOUT_MS", "700")
 
 
-def recreate(db: str) -> str:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+def recreate(db: str, server: str = PG) -> str:
+    """A fresh, empty database ``db`` on ``server`` (a URL without a database name)."""
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{db}"')
-    return f"{PG}/{db}"
+    return f"{server}/{db}"
 
 
 def server_env(database_url: str, settings_module: str, latency: str = "") -> dict[str, str]:
@@ -123,12 +124,14 @@ def server_env(database_url: str, settings_module: str, latency: str = "") -> di
     }
 
 
-def prepare(target: str, env: dict[str, str]) -> Path:
+def prepare(target: str, env: dict[str, str], *, reference: bool | None = None) -> Path:
+    """Migrate and seed ``env``'s database (the reference project's tables with ``reference``,
+    by default when ``target`` is "reference"); returns the seed file."""
     manage = [sys.executable, "-m", "django"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     seed_file = RESULTS / f"seed-{target}.json"
     args = [sys.executable, str(ROOT / "bench" / "seed_bookings.py"), str(seed_file)]
-    if target == "reference":
+    if reference or (reference is None and target == "reference"):
         args.append("--reference")
     subprocess.run(args, env=env, check=True, cwd=ROOT)
     return seed_file
@@ -216,7 +219,16 @@ def machine_cpu_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def run_wrk(seed: Path, duration: int, clients: int) -> dict:
+def run_wrk(
+    seed: Path,
+    duration: int,
+    clients: int,
+    *,
+    script: str = "booking.lua",
+    url: str = f"http://127.0.0.1:{PORT}/api/orders/",
+    extra_env: dict[str, str] | None = None,
+) -> dict:
+    """wrk with ``bench/<script>`` (which reads BENCH_SEED); its WRK_JSON line, parsed."""
     out = subprocess.run(
         [
             "wrk",
@@ -226,10 +238,10 @@ def run_wrk(seed: Path, duration: int, clients: int) -> dict:
             "--timeout",
             "10s",
             "-s",
-            str(ROOT / "bench" / "booking.lua"),
-            f"http://127.0.0.1:{PORT}/api/orders/",
+            str(ROOT / "bench" / script),
+            url,
         ],
-        env={**os.environ, "BENCH_SEED": str(seed)},
+        env={**os.environ, "BENCH_SEED": str(seed), **(extra_env or {})},
         capture_output=True,
         text=True,
         check=True,

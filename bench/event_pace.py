@@ -103,8 +103,6 @@ import random
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -114,7 +112,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -133,10 +130,16 @@ from bench.booking_bench import (  # noqa: E402
     peak_rss_mib,
     postgres_pids,
     prepare,
-    process_tree,
     recreate,
 )
-from bench.open_loop_client import Seed, booking_request  # noqa: E402
+from bench.container import (  # noqa: E402
+    Product,
+    cmdline,
+    collect_static,
+    container_env,
+    port_in_use,
+)
+from bench.open_loop_client import LoadProcess, Seed, booking_request  # noqa: E402
 from bench.pace_plot import plot_scenario  # noqa: E402
 from bench.server_autovacuum import autovacuum_on  # noqa: E402
 
@@ -144,22 +147,12 @@ DB_NAME = "hotel_pace"
 # Where bench/booking_bench.py's measure() runs the reference endpoint.
 REFERENCE_PORT = booking_bench.PORT
 PORT = int(os.environ.get("BENCH_PACE_PORT", "8200"))
-CLIENT = ROOT / "bench" / "open_loop_client.py"
-# gunicorn's process count when WEB_CONCURRENCY is unset (deploy/gunicorn.conf.py).
-CONTAINER_WEB_PROCESSES = 2
-READY_DEADLINE_S = 120.0
-# The entrypoint gives its children STOP_TIMEOUT (25 s) before SIGKILL; we wait a bit longer.
-STOP_DEADLINE_S = 40.0
 # After the warm-up, the outbox must be empty within this (else the load runs, flagged).
 IDLE_DEADLINE_S = 30.0
 SAMPLE_EVERY_S = 0.5
 DRAIN_POLL_S = 0.1
 # Client health: above these, the offered rate was not really offered.
 CLIENT_LATE_P99_MS = 20.0
-# The client stands for guests on other machines. On this one it shares two cores with the
-# product, so it runs at this niceness (where the bench may raise a priority: as root) and a
-# saturated machine slows the product's answers, not the client's schedule.
-CLIENT_NICE = -10
 CLIENT_MIN_SEND_SHARE = 0.98
 # Capacity: a step holds with lag p99 under this and nothing pending this long after the load.
 HOLD_LAG_P99_MS = 1000.0
@@ -182,196 +175,6 @@ def percentile(values: list[float], share: float) -> float | None:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def cmdline(pid: int) -> str:
-    """The process's command line, or [its name] for a kernel thread."""
-    try:
-        line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-        return line or f"[{Path(f'/proc/{pid}/comm').read_text().strip()}]"
-    except OSError:
-        return ""
-
-
-def container_env(database_url: str, run_dir: Path, static_root: Path) -> dict[str, str]:
-    """The container's environment: the Dockerfile's ENV, plus what ``docker run`` adds."""
-    host = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TZ") if k in os.environ}
-    return {
-        **host,
-        # Dockerfile ENV (STATIC_ROOT, SQLITE_PATH and the heartbeat under this run's folders).
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "HOTEL_ENV": "production",
-        "DJANGO_SETTINGS_MODULE": "hotel.settings",
-        "PYTHONPATH": str(ROOT),
-        "LOG_FORMAT": "json",
-        "PORT": str(PORT),
-        "STATIC_ROOT": str(static_root),
-        "SQLITE_PATH": str(run_dir / "db.sqlite3"),
-        "OUTBOX_HEARTBEAT_FILE": str(run_dir / "outbox-worker.heartbeat"),
-        # docker run -e ...
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "event-pace-bench-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DEBUG": "false",
-        "HOTEL_RUN_DIR": str(run_dir),
-        # The image's python is on PATH; here it is this virtualenv's.
-        "PYTHON": sys.executable,
-    }
-
-
-def collect_static(static_root: Path, run_dir: Path) -> None:
-    """As the image build does (Dockerfile: collectstatic into STATIC_ROOT)."""
-    env = container_env("sqlite:///" + str(run_dir / "unused.sqlite3"), run_dir, static_root)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-
-
-# --- the product, as the container runs it --------------------------------------------------
-class Product:
-    """``bash deploy/entrypoint.sh all`` in its own process group; stopped on exit, always."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.env = env
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-        self.web_master = 0
-        self.worker = 0
-        self.stop_report: dict[str, Any] = {}
-
-    def __enter__(self) -> Product:
-        if port_in_use(PORT):
-            raise RuntimeError(f"something already listens on 127.0.0.1:{PORT}: not ours")
-        with self.log_path.open("wb") as log:  # the child keeps its own copy of the fd
-            self.process = subprocess.Popen(
-                ["bash", "deploy/entrypoint.sh", "all"],
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _alive_or_raise(self) -> None:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            tail = self.log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"the entrypoint exited with {self.process.returncode}:\n{tail}")
-
-    def wait_ready(self, deadline_s: float = READY_DEADLINE_S) -> None:
-        """/readyz answers 200, gunicorn has its workers, the worker has beaten its heart."""
-        assert self.process is not None
-        heartbeat = Path(self.env["OUTBOX_HEARTBEAT_FILE"])
-        deadline = time.monotonic() + deadline_s
-        web_ready = False
-        while time.monotonic() < deadline:
-            self._alive_or_raise()
-            if not web_ready:
-                try:
-                    response = httpx.get(f"http://127.0.0.1:{PORT}/readyz", timeout=2)
-                except httpx.TransportError:
-                    response = None
-                if response is not None and 300 <= response.status_code < 400:
-                    raise RuntimeError(
-                        f"/readyz answered {response.status_code} to "
-                        f"{response.headers.get('location')}: production settings redirect "
-                        "plain http here; see this script's docstring"
-                    )
-                web_ready = response is not None and response.status_code == 200
-            self._find_children()
-            workers = len(process_tree(self.web_master)) - 1 if self.web_master else 0
-            if (
-                web_ready
-                and self.worker
-                and workers >= CONTAINER_WEB_PROCESSES
-                and heartbeat.exists()
-            ):
-                return
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"not ready after {deadline_s:.0f} s (web answered 200: {web_ready}, outbox "
-            f"worker pid {self.worker or 'not found'}, heartbeat {heartbeat.exists()})"
-        )
-
-    def _find_children(self) -> None:
-        assert self.process is not None
-        for pid in process_tree(self.process.pid)[1:]:
-            command = cmdline(pid)
-            if "gunicorn" in command:
-                self.web_master = pid
-            elif "outbox work" in command:
-                self.worker = pid
-
-    def web_pids(self) -> list[int]:
-        return process_tree(self.web_master)
-
-    def worker_pids(self) -> list[int]:
-        return [self.worker]
-
-    def worker_scheduling(self) -> dict[str, Any]:
-        """The outbox worker's CPU scheduling policy and nice value, as the entrypoint set them."""
-        names = {os.SCHED_OTHER: "normal", os.SCHED_IDLE: "idle", os.SCHED_BATCH: "batch"}
-        try:
-            policy = os.sched_getscheduler(self.worker)
-            nice = os.getpriority(os.PRIO_PROCESS, self.worker)
-        except OSError:
-            return {"policy": "unknown", "nice": None}
-        return {"policy": names.get(policy, str(policy)), "nice": nice}
-
-    def stop(self) -> None:
-        """SIGTERM to the entrypoint, wait; then SIGKILL whatever is left in its group."""
-        if self.process is None or self.stop_report:
-            return
-        pgid = self.process.pid  # start_new_session: the entrypoint leads its own group
-        started = time.monotonic()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_DEADLINE_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(pgid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        stragglers = [
-            pid
-            for pid in (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
-            if _pgid(pid) == pgid
-        ]
-        left = {pid: cmdline(pid) for pid in stragglers}
-        if stragglers:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGKILL)
-        self.stop_report = {
-            "entrypoint_exit_status": self.process.returncode,
-            "stop_seconds": round(time.monotonic() - started, 2),
-            "left_in_group_and_killed": left,
-        }
-
-
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except OSError:
-        return None
 
 
 # --- database figures -----------------------------------------------------------------------
@@ -651,14 +454,15 @@ def quiet_check(product: Product, seconds: float = 1.0) -> dict[str, Any]:
 
 
 # --- the client -----------------------------------------------------------------------------
-def warm_up(seed: Seed, count: int) -> None:
-    """``count`` bookings, one connection each (so every gunicorn process gets some)."""
+def warm_up(
+    seed: Seed, count: int, *, url: str = f"http://127.0.0.1:{PORT}/api/orders/", label: str = ""
+) -> None:
+    """``count`` bookings, one connection each (so every gunicorn process gets some); a
+    ``label`` makes their Idempotency-Keys new when one database is warmed up again."""
     rng = random.Random(0)
     for i in range(count):
-        body, headers = booking_request(seed, rng, f"warmup_{i}")
-        response = httpx.post(
-            f"http://127.0.0.1:{PORT}/api/orders/", content=body, headers=headers, timeout=30
-        )
+        body, headers = booking_request(seed, rng, f"warmup{label}_{i}")
+        response = httpx.post(url, content=body, headers=headers, timeout=30)
         if response.status_code != 201:
             raise RuntimeError(
                 f"warm-up booking answered {response.status_code}: {response.text[:500]}"
@@ -669,50 +473,13 @@ def run_client(
     product: Product, seed_file: Path, rate: float, duration: float, out: Path
 ) -> tuple[dict[str, Any], CpuSnapshot, CpuSnapshot]:
     """The open-loop client in its own process; CPU snapshots when its load starts and ends."""
-    client = subprocess.Popen(
-        [
-            sys.executable,
-            str(CLIENT),
-            "--url",
-            f"http://127.0.0.1:{PORT}/api/orders/",
-            "--seed",
-            str(seed_file),
-            "--rate",
-            str(rate),
-            "--duration",
-            str(duration),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    with contextlib.suppress(PermissionError):
-        os.setpriority(os.PRIO_PROCESS, client.pid, CLIENT_NICE)
-    # The client bounds itself (duration + timeouts); this is the backstop.
-    watchdog = threading.Timer(duration + 90, client.kill)
-    watchdog.start()
-    try:
-        assert client.stdout is not None
-        line = client.stdout.readline()
-        if not line.startswith("START"):
-            raise RuntimeError(f"the load client did not start (said {line!r})")
+    url = f"http://127.0.0.1:{PORT}/api/orders/"
+    with LoadProcess(url=url, seed_file=seed_file, rate=rate, duration=duration, out=out) as client:
+        client.started()
         before = CpuSnapshot.take(product)
-        line = client.stdout.readline()
-        if not line.startswith("END"):
-            raise RuntimeError(f"the load client did not finish (said {line!r})")
+        client.ended()
         after = CpuSnapshot.take(product)
-        if client.wait(timeout=60) != 0:
-            raise RuntimeError(f"the load client exited with {client.returncode}")
-    finally:
-        watchdog.cancel()
-        if client.poll() is None:
-            client.kill()
-            client.wait(timeout=10)
-    raw = json.loads(out.read_text())
-    raw["pid"] = client.pid
+        raw = client.result()
     return raw, before, after
 
 
@@ -858,7 +625,7 @@ def run_scenario(
     database_url = recreate(DB_NAME)
     with tempfile.TemporaryDirectory(prefix="event-pace-run-") as tmp:
         run_dir = Path(tmp)
-        env = container_env(database_url, run_dir, static_root)
+        env = container_env(database_url, run_dir, static_root, port=PORT)
         seed_file = prepare("pace", env)
         seed = Seed.load(seed_file)
         with psycopg.connect(database_url, autocommit=True) as conn:

@@ -23,16 +23,25 @@ wall-clock time, the client's own CPU seconds over the load, and how many reques
 for a free connection. It prints ``START <t0>`` and ``END <wall time>`` on stdout when the
 load starts and ends (bench/event_pace.py takes its CPU snapshots then). The client's own
 lateness (``sent - scheduled``) says whether the offered rate was really offered: if this
-process falls behind, the figures are the client's.
+process falls behind, the figures are the client's. For every answer that is not a 2xx it
+also keeps ``code`` (the API error's ``code``, when the body is one) and ``retry_after`` (the
+header, or null): the fault drills check that a refusal says when to come back.
+
+``LoadProcess`` is the driver's side (bench/event_pace.py, bench/system_bench.py): this script
+in a process of its own, started, followed through its START and END lines, and read back.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import subprocess
+import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -98,13 +107,27 @@ class Record:
     sent: list[float | None] = field(default_factory=list)
     done: list[float | None] = field(default_factory=list)
     status: list[int | str] = field(default_factory=list)
+    code: list[str | None] = field(default_factory=list)
+    retry_after: list[str | None] = field(default_factory=list)
 
     def add(self, scheduled: float) -> int:
         self.scheduled.append(scheduled)
         self.sent.append(None)
         self.done.append(None)
         self.status.append("unfinished")
+        self.code.append(None)
+        self.retry_after.append(None)
         return len(self.scheduled) - 1
+
+
+def error_code(body: bytes) -> str | None:
+    """The ``code`` of an API error body (``{"code", "message", "details"}``), else None."""
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        return None
+    code = decoded.get("code") if isinstance(decoded, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def error_kind(exc: BaseException) -> str:
@@ -157,8 +180,11 @@ async def run_load(
             body, headers = requests[i]
             try:
                 async with session.post(url, data=body, headers=headers) as response:
-                    await response.read()
+                    answer = await response.read()
                     record.status[i] = response.status
+                    if not 200 <= response.status < 300:
+                        record.code[i] = error_code(answer)
+                        record.retry_after[i] = response.headers.get("Retry-After")
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 record.status[i] = error_kind(exc)
             finally:
@@ -190,6 +216,8 @@ async def run_load(
         print(f"END {t0_wall + finished:.6f}", flush=True)
     return {
         "url": url,
+        # Request i's Idempotency-Key is "pace-<run_id>_<i>": the bench finds its order by it.
+        "run_id": run_id,
         "rate": rate,
         "duration_s": duration,
         "count": count,
@@ -205,8 +233,90 @@ async def run_load(
             "sent": record.sent,
             "done": record.done,
             "status": record.status,
+            "code": record.code,
+            "retry_after": record.retry_after,
         },
     }
+
+
+# The client stands for guests on other machines. On this one it shares two cores with the
+# product, so it runs at this niceness (where the driver may raise a priority: as root) and a
+# saturated machine slows the product's answers, not the client's schedule.
+CLIENT_NICE = -10
+# Past the load's own bound (duration + request timeout + 5 s), the driver kills the client.
+WATCHDOG_MARGIN_S = 90.0
+
+
+class LoadProcess:
+    """This script in its own process (so that its CPU is its own), at ``CLIENT_NICE``.
+
+    ``started()`` returns t0 (wall clock) once the first request is due, ``ended()`` the wall
+    time of the last answer, ``result()`` the run's record (OUT.json, plus the client's pid).
+    Used as a context manager, the process is killed on the way out if still running.
+    """
+
+    def __init__(
+        self, *, url: str, seed_file: Path, rate: float, duration: float, out: Path
+    ) -> None:
+        self.duration = duration
+        self.out = out
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--url",
+                url,
+                "--seed",
+                str(seed_file),
+                "--rate",
+                str(rate),
+                "--duration",
+                str(duration),
+                "--out",
+                str(out),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        with contextlib.suppress(PermissionError):
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, CLIENT_NICE)
+        # The client bounds itself (duration + timeouts); this is the backstop.
+        self._watchdog = threading.Timer(duration + WATCHDOG_MARGIN_S, self.process.kill)
+        self._watchdog.start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _line(self, word: str, what: str) -> float:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith(word):
+            raise RuntimeError(f"the load client did not {what} (said {line!r})")
+        return float(line.split()[1])
+
+    def started(self) -> float:
+        return self._line("START", "start")
+
+    def ended(self) -> float:
+        return self._line("END", "finish")
+
+    def result(self) -> dict[str, Any]:
+        if self.process.wait(timeout=60) != 0:
+            raise RuntimeError(f"the load client exited with {self.process.returncode}")
+        raw = json.loads(self.out.read_text())
+        raw["pid"] = self.process.pid
+        return raw
+
+    def __enter__(self) -> LoadProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._watchdog.cancel()
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
 
 def main() -> None:

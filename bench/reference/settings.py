@@ -25,6 +25,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 if pool := env.int("DB_POOL_MAX_SIZE", default=0):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": pool, "timeout": 10}}
+else:  # as the product without a pool: persistent connections, checked before reuse
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if env.bool("DB_PREPARED_STATEMENTS", default=True):  # as the product: prepared statements
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5

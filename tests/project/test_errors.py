@@ -1,12 +1,17 @@
 """One error shape for the whole API: {"code", "message", "details"}."""
 
+import psycopg
 import pytest
+from django.db import DataError, OperationalError, connection
+from django.db.utils import DatabaseErrorWrapper
 from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.fields import IntegerField
 from rest_framework.test import APIClient
 
 from hotel.api_errors import exception_handler
+from hotel.error_pages import database_unreachable
 from hotel.errors import DomainError
+from tests.project.error_urls import PostgresqlBackendErrors
 
 pytestmark = pytest.mark.urls("tests.project.error_urls")
 
@@ -81,6 +86,72 @@ def test_a_wrong_method_is_method_not_allowed(api_client):
         "message": str(MethodNotAllowed.default_detail).format(method="DELETE"),
         "details": {},
     }
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_with_retry_after():
+    response = APIClient(raise_request_exception=False).get("/api/database-down/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json()["code"] == "database_unavailable"
+
+
+def test_outside_the_api_a_database_that_cannot_be_reached_is_a_503_too():
+    response = APIClient(raise_request_exception=False).get("/database-down/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+
+
+def test_any_other_unhandled_error_stays_a_500():
+    response = APIClient(raise_request_exception=False).get("/api/bug/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert response.json()["code"] == "server_error"
+
+
+def _error_of(sql: str) -> Exception:
+    """What Django raises when ``sql`` fails on a session of its own (the test's stays intact)."""
+    params = connection.get_connection_params()
+    keep = ("dbname", "user", "password", "host", "port")
+    session = psycopg.connect(
+        **{key: params[key] for key in keep if params.get(key)}, autocommit=True
+    )
+    try:
+        with DatabaseErrorWrapper(PostgresqlBackendErrors()):
+            session.execute(sql)
+    except Exception as exc:
+        return exc
+    finally:
+        session.close()
+    raise AssertionError(f"{sql!r} did not fail")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_session_the_server_shuts_down_is_the_database_unreachable():
+    # What every open session gets from "pg_ctl restart -m fast": 57P01 admin_shutdown.
+    error = _error_of("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    assert isinstance(error, OperationalError)
+    assert database_unreachable(error)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("SET statement_timeout = 1; SELECT pg_sleep(1)", OperationalError),  # 57014
+        ("SELECT 1 / 0", DataError),
+    ],
+)
+def test_a_query_the_server_refuses_is_not_the_database_unreachable(sql, kind):
+    error = _error_of(sql)
+
+    assert isinstance(error, kind)
+    assert not database_unreachable(error)
 
 
 def test_the_handler_maps_a_domain_error_directly():

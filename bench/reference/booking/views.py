@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.db.models import F, Sum
+from django.shortcuts import get_object_or_404
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,3 +54,17 @@ class BookView(APIView):
                 ]
             )
         return Response({"id": order.pk, "status": "paid", "total_krw": total}, status=201)
+
+
+class OrderOut(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = ["id", "room_type_id", "check_in", "check_out", "total_krw", "status"]
+
+
+class OrderView(APIView):
+    """One of the guest's orders by primary key: the least a read endpoint can do."""
+
+    def get(self, request, pk):
+        order = get_object_or_404(Order, pk=pk, guest_id=request.user.pk)
+        return Response(OrderOut(order).data)
