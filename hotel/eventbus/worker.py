@@ -654,11 +654,13 @@ class OutboxWorker:
         logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
         try:
             while not self.stopping:
-                self._relax_commit_durability()
                 _heartbeat.beat()
-                if periodic is not None:
-                    periodic.run_due()
+                # Everything that talks to the database is inside the try: a database that
+                # restarts costs a pause, never the worker (and, in the "all" role, the web).
                 try:
+                    self._relax_commit_durability()
+                    if periodic is not None:
+                        periodic.run_due()
                     result = self.run_once()
                 except DatabaseError:
                     logger.exception("outbox round failed; retrying after a pause")
