@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
 from apps.customer.services import guest_profile_update
@@ -12,7 +13,12 @@ EDITABLE_FIELDS = ("name", "phone", "language", "kakao_opt_out", "email_opt_out"
 
 class GuestProfileForm(forms.ModelForm):
     # Wider than the stored 11 digits so "010-1234-5678" can be typed; cleaned to digits.
-    phone = forms.CharField(max_length=20, required=False, help_text="e.g. 010-1234-5678")
+    phone = forms.CharField(
+        label=_("mobile phone"),
+        max_length=20,
+        required=False,
+        help_text=_("e.g. 010-1234-5678"),
+    )
 
     class Meta:
         model = GuestProfile
@@ -35,7 +41,7 @@ class GuestProfileAdmin(StrictChangeListMixin, admin.ModelAdmin):
     readonly_fields = ("user", "created_at", "updated_at")
     list_select_related = ("user",)
 
-    @admin.display(description="mobile phone")
+    @admin.display(description=_("mobile phone"))
     def masked_phone(self, obj: GuestProfile) -> str:
         return phone_mask(phone=obj.phone)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.payments.errors import PaymentError
 
@@ -17,10 +18,10 @@ class PaymentMethod(models.TextChoices):
     """Methods a guest can pay with. Virtual accounts are left out on purpose: their money
     arrives later (a deposit callback), which the synchronous book-and-pay flow cannot wait for."""
 
-    CARD = "card", "Card"
-    EASY_PAY = "easy_pay", "Easy pay"
-    TRANSFER = "transfer", "Bank transfer"
-    MOBILE_PHONE = "mobile_phone", "Mobile phone"
+    CARD = "card", _("Card")
+    EASY_PAY = "easy_pay", _("Easy pay")
+    TRANSFER = "transfer", _("Bank transfer")
+    MOBILE_PHONE = "mobile_phone", _("Mobile phone")
 
 
 #: Methods a booking may name (``charge(method=...)``), as plain strings for other contexts.
@@ -37,9 +38,9 @@ class Payment(models.Model):
     """One payment attempt of one order: approved (then possibly refunded), or declined."""
 
     class Status(models.TextChoices):
-        APPROVED = "approved"
-        REFUNDED = "refunded"  # fully or partially: see refunded_krw
-        DECLINED = "declined"
+        APPROVED = "approved", _("Approved")
+        REFUNDED = "refunded", _("Refunded")  # fully or partially: see refunded_krw
+        DECLINED = "declined", _("Declined")
 
     #: The only status changes there are. "refunded -> refunded" is a further partial refund.
     TRANSITIONS: dict[str, frozenset[str]] = {
@@ -48,26 +49,32 @@ class Payment(models.Model):
         Status.DECLINED: frozenset(),
     }
 
-    order_id = models.PositiveBigIntegerField(unique=True)
+    order_id = models.PositiveBigIntegerField(_("order id"), unique=True)
     # Found through the payment_by_guest index; no index of its own.
     guest = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
+        verbose_name=_("guest"),
     )
-    provider = models.CharField(max_length=20)
+    provider = models.CharField(_("payment provider"), max_length=20)
     #: The provider's order id for this payment (Toss ``orderId``).
-    order_reference = models.CharField(max_length=64)
-    payment_key = models.CharField(max_length=200)
-    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
-    masked_card_number = models.CharField(max_length=32, blank=True)
-    amount_krw = models.PositiveBigIntegerField()
-    refunded_krw = models.PositiveBigIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices)
-    decline_reason = models.CharField(max_length=100, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    order_reference = models.CharField(_("order reference"), max_length=64)
+    payment_key = models.CharField(_("payment key"), max_length=200)
+    method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    masked_card_number = models.CharField(_("card number (masked)"), max_length=32, blank=True)
+    amount_krw = models.PositiveBigIntegerField(_("amount (KRW)"))
+    refunded_krw = models.PositiveBigIntegerField(_("refunded (KRW)"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    decline_reason = models.CharField(_("decline reason"), max_length=100, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         indexes = [models.Index(fields=["guest", "-created_at"], name="payment_by_guest")]
         constraints = [
             models.CheckConstraint(
@@ -132,17 +139,21 @@ class Payment(models.Model):
 class Refund(models.Model):
     """One refund (a provider cancel, full or partial) of a payment."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount_krw = models.PositiveBigIntegerField()
-    reason = models.CharField(max_length=200)
-    provider_cancel_id = models.CharField(max_length=200)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    amount_krw = models.PositiveBigIntegerField(_("amount (KRW)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    provider_cancel_id = models.CharField(_("provider's cancel id"), max_length=200)
     #: The payment's refunded total right after this refund.
-    refunded_total_krw = models.PositiveBigIntegerField()
+    refunded_total_krw = models.PositiveBigIntegerField(_("refunded in total (KRW)"))
     #: The caller's key: the same refund requested twice is recorded (and sent) once.
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         constraints = [
             models.CheckConstraint(condition=Q(amount_krw__gt=0), name="refund_amount_positive")
         ]

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -61,6 +62,18 @@ def _order_id_term(search_term: str) -> int | None:
     return int(term) if term.isdecimal() and len(term) <= 19 else None
 
 
+def _confirmed_message(count: int) -> str:
+    return ngettext(
+        "%(count)d reservation confirmed.", "%(count)d reservations confirmed.", count
+    ) % {"count": count}
+
+
+def _rejected_message(count: int) -> str:
+    return ngettext(
+        "%(count)d reservation rejected.", "%(count)d reservations rejected.", count
+    ) % {"count": count}
+
+
 class HotelScopedAdmin(StrictChangeListMixin, admin.ModelAdmin):
     """Scopes a model to the hotels of the hotelier; ``hotel_path`` leads from it to Hotel."""
 
@@ -100,7 +113,7 @@ class HotelScopedAdmin(StrictChangeListMixin, admin.ModelAdmin):
 class ScopedHotelListFilter(admin.SimpleListFilter):
     """Filter by hotel, offering only the hotels the user may see."""
 
-    title = "hotel"
+    title = _("hotel")
     parameter_name = "hotel"
     hotel_path = "hotel"
 
@@ -124,10 +137,10 @@ class RoomTypeHotelListFilter(ScopedHotelListFilter):
 class HotelForm(forms.ModelForm):
     # Wider than the stored 11 digits so "010-1234-5678" can be typed; cleaned to digits.
     contact_phone = forms.CharField(
-        label="contact mobile phone",
+        label=_("contact mobile phone"),
         max_length=20,
         required=False,
-        help_text="KakaoTalk messages go to this Korean mobile number, e.g. 010-1234-5678.",
+        help_text=_("KakaoTalk messages go to this Korean mobile number, e.g. 010-1234-5678."),
     )
 
     def clean_contact_phone(self) -> str:
@@ -164,6 +177,12 @@ class NightlyRateInline(admin.TabularInline):
     fields = ("night", "rate_krw")
 
 
+def _opened_message(count: int) -> str:
+    return ngettext(
+        "Opened %(count)d night of inventory.", "Opened %(count)d nights of inventory.", count
+    ) % {"count": count}
+
+
 @admin.register(RoomType)
 class RoomTypeAdmin(HotelScopedAdmin):
     list_display = ("name", "hotel", "capacity", "nightly_rate_krw", "room_count")
@@ -180,18 +199,23 @@ class RoomTypeAdmin(HotelScopedAdmin):
             opened = services.inventory_open(
                 room_type_id=obj.pk, first_night=today, nights=services.INVENTORY_HORIZON_NIGHTS
             )
-            self.message_user(request, f"Opened {opened} nights of inventory.", messages.INFO)
+            self.message_user(request, _opened_message(opened), messages.INFO)
         elif "room_count" in form.changed_data:
             resized = services.inventory_resize(room_type_id=obj.pk, first_night=today)
-            self.message_user(
-                request,
-                f"{resized} nights from {today} now have {obj.room_count} rooms "
+            message = ngettext(
+                "%(count)d night from %(first_night)s now has %(rooms)d rooms "
                 "(never fewer than the rooms already held).",
-                messages.INFO,
-            )
+                "%(count)d nights from %(first_night)s now have %(rooms)d rooms "
+                "(never fewer than the rooms already held).",
+                resized,
+            ) % {"count": resized, "first_night": today, "rooms": obj.room_count}
+            self.message_user(request, message, messages.INFO)
 
     @admin.action(
-        description=f"Open inventory for the next {services.INVENTORY_HORIZON_NIGHTS} nights",
+        description=format_lazy(
+            _("Open inventory for the next {nights} nights"),
+            nights=services.INVENTORY_HORIZON_NIGHTS,
+        ),
         permissions=("change",),
     )
     def open_inventory(self, request: HttpRequest, queryset: QuerySet[RoomType]) -> None:
@@ -203,7 +227,7 @@ class RoomTypeAdmin(HotelScopedAdmin):
             )
             for room_type in queryset.select_related("hotel")
         )
-        self.message_user(request, f"Opened {opened} nights of inventory.", messages.SUCCESS)
+        self.message_user(request, _opened_message(opened), messages.SUCCESS)
 
 
 @admin.register(RoomNight)
@@ -218,7 +242,7 @@ class RoomNightAdmin(HotelScopedAdmin):
     readonly_fields = ("room_type", "night", "rooms_held")
     show_full_result_count = False
 
-    @admin.display(description="rooms left")
+    @admin.display(description=_("rooms left"))
     def rooms_left(self, obj: RoomNight) -> int:
         return obj.rooms_left
 
@@ -233,7 +257,8 @@ class RoomNightAdmin(HotelScopedAdmin):
         if applied != obj.rooms_total:
             self.message_user(
                 request,
-                f"{obj.night}: rooms held meanwhile, the total is {applied}.",
+                _("%(night)s: rooms were held meanwhile; the total is %(total)d.")
+                % {"night": obj.night, "total": applied},
                 messages.WARNING,
             )
         obj.rooms_total = applied
@@ -286,8 +311,8 @@ class ReservationStatusChangeInline(admin.TabularInline):
     ordering = ("id",)
     fields = ("changed_at", "from_status", "to_status", "actor", "by", "note")
     readonly_fields = fields
-    verbose_name = "status change"
-    verbose_name_plural = "history"
+    verbose_name = _("status change")
+    verbose_name_plural = _("history")
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -303,7 +328,8 @@ class RejectReservationsForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=1000,
-        help_text="Sent to the guest with the full refund.",
+        label=_("reason"),
+        help_text=_("Sent to the guest with the full refund."),
     )
 
 
@@ -337,7 +363,7 @@ class ReservationAdmin(HotelScopedAdmin):
     )
     list_select_related = ("hotel", "room_type")
     search_fields = ("guest_name", "order_reference")
-    search_help_text = "Guest name, order reference or order id."
+    search_help_text = _("Guest name, order reference or order id.")
     date_hierarchy = "check_in"
     fields = (
         "status",
@@ -404,23 +430,28 @@ class ReservationAdmin(HotelScopedAdmin):
     def total(self, obj: Reservation) -> str:
         return f"{obj.total_krw:,}"
 
-    @admin.display(description="cancellation")
+    @admin.display(description=_("cancellation"))
     def cancellation_summary(self, obj: Reservation) -> str:
         cancellation = getattr(obj, "cancellation", None)
         if cancellation is None:
             return "-"
-        return (
-            f"{cancellation.cancelled_at:%Y-%m-%d %H:%M} by {cancellation.cancelled_by}: "
-            f"fee {cancellation.fee_krw:,} KRW, refund {cancellation.refund_krw:,} KRW "
-            f"({cancellation.policy_summary}) {cancellation.reason}".strip()
-        )
+        summary = _(
+            "%(cancelled_at)s by %(party)s: fee %(fee)s KRW, refund %(refund)s KRW (%(terms)s)"
+        ) % {
+            "cancelled_at": f"{cancellation.cancelled_at:%Y-%m-%d %H:%M}",
+            "party": cancellation.get_cancelled_by_display(),
+            "fee": f"{cancellation.fee_krw:,}",
+            "refund": f"{cancellation.refund_krw:,}",
+            "terms": cancellation.policy_summary,
+        }
+        return f"{summary} {cancellation.reason}".strip()
 
     def _apply(
         self,
         request: HttpRequest,
         queryset: QuerySet[Reservation],
         change: Callable[[Reservation], object],
-        done: str,
+        done: Callable[[int], str],
     ) -> None:
         """Run ``change`` on each reservation; report successes once and each refusal."""
         changed = 0
@@ -430,16 +461,20 @@ class ReservationAdmin(HotelScopedAdmin):
             except ReservationsError as exc:
                 self.message_user(
                     request,
-                    f"Reservation {reservation.pk} (order {reservation.order_id}): {exc.message}",
+                    _("Reservation %(id)s (order %(order_id)s): %(message)s")
+                    % {
+                        "id": reservation.pk,
+                        "order_id": reservation.order_id,
+                        "message": exc.message,
+                    },
                     messages.ERROR,
                 )
             else:
                 changed += 1
         if changed:
-            noun = "reservation" if changed == 1 else "reservations"
-            self.message_user(request, f"{changed} {noun} {done}.", messages.SUCCESS)
+            self.message_user(request, done(changed), messages.SUCCESS)
 
-    @admin.action(description="Confirm selected reservation requests", permissions=("change",))
+    @admin.action(description=_("Confirm selected reservation requests"), permissions=("change",))
     def confirm_reservations(self, request: HttpRequest, queryset: QuerySet[Reservation]) -> None:
         self._apply(
             request,
@@ -447,11 +482,11 @@ class ReservationAdmin(HotelScopedAdmin):
             lambda reservation: services.reservation_confirm(
                 reservation_id=reservation.pk, by=request.user
             ),
-            "confirmed",
+            _confirmed_message,
         )
 
     @admin.action(
-        description="Reject selected reservation requests (asks for a reason)",
+        description=_("Reject selected reservation requests (asks for a reason)"),
         permissions=("change",),
     )
     def reject_reservations(self, request: HttpRequest, queryset: QuerySet[Reservation]):
@@ -465,12 +500,12 @@ class ReservationAdmin(HotelScopedAdmin):
                 lambda reservation: services.reservation_reject(
                     reservation_id=reservation.pk, by=request.user, reason=reason
                 ),
-                "rejected",
+                _rejected_message,
             )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Reject reservation requests",
+            "title": _("Reject reservation requests"),
             "opts": self.model._meta,
             "reservations": queryset.order_by("pk"),
             "form": form,
@@ -504,7 +539,7 @@ class CancellationAdmin(HotelScopedAdmin):
     )
     list_select_related = ("reservation__hotel",)
     search_fields = ("reservation__guest_name", "reservation__order_reference")
-    search_help_text = "Guest name, order reference or order id."
+    search_help_text = _("Guest name, order reference or order id.")
     fields = (
         "reservation",
         "cancelled_by",
@@ -517,11 +552,11 @@ class CancellationAdmin(HotelScopedAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="order id", ordering="reservation__order_id")
+    @admin.display(description=_("order id"), ordering="reservation__order_id")
     def order_id(self, obj: Cancellation) -> int:
         return obj.reservation.order_id
 
-    @admin.display(description="guest", ordering="reservation__guest_name")
+    @admin.display(description=_("guest"), ordering="reservation__guest_name")
     def guest_name(self, obj: Cancellation) -> str:
         return obj.reservation.guest_name
 
@@ -553,9 +588,9 @@ class CancellationPolicyAdmin(HotelScopedAdmin):
     list_select_related = ("hotel", "room_type")
     fields = ("hotel", "room_type", "free_until_days_before", "fee_percent")
 
-    @admin.display(description="applies to", ordering="room_type__name")
+    @admin.display(description=_("applies to"), ordering="room_type__name")
     def scope(self, obj: CancellationPolicy) -> str:
-        return obj.room_type.name if obj.room_type_id else "all room types"
+        return obj.room_type.name if obj.room_type_id else _("all room types")
 
 
 # --- Messages to the hotels ---------------------------------------------------------------------
@@ -585,7 +620,7 @@ class HotelNotificationAdmin(ReadOnlyAdminMixin, HotelScopedAdmin):
         "reservation__order_reference",
         "provider_message_id",
     )
-    search_help_text = "Order id, order reference or the provider's message id."
+    search_help_text = _("Order id, order reference or the provider's message id.")
     date_hierarchy = "created_at"
     fields = (
         "hotel",
@@ -612,7 +647,7 @@ class HotelNotificationAdmin(ReadOnlyAdminMixin, HotelScopedAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="order", ordering="reservation__order_id")
+    @admin.display(description=_("order"), ordering="reservation__order_id")
     def reservation_order(self, obj: HotelNotification) -> str:
         if obj.reservation is None:
             return "-"

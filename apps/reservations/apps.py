@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class ReservationsConfig(AppConfig):
     name = "apps.reservations"
     label = "reservations"
+    verbose_name = _("Reservations")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hotel.admin_mixins import StrictChangeListMixin
 from hotel.eventbus import maintenance
@@ -36,7 +38,12 @@ class DeliveryAdmin(StrictChangeListMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Replay selected dead deliveries")
+    @admin.action(description=_("Replay selected dead deliveries"))
     def replay(self, request, queryset):
         count = maintenance.replay_dead(delivery_ids=list(queryset.values_list("id", flat=True)))
-        self.message_user(request, f"{count} dead deliveries will be retried.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d dead delivery will be retried.",
+            "%(count)d dead deliveries will be retried.",
+            count,
+        ) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 class EventBusConfig(AppConfig):
     name = "hotel.eventbus"
     label = "eventbus"
-    verbose_name = "Event bus (outbox)"
+    verbose_name = _("Event bus (outbox)")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

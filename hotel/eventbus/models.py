@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from hotel.eventbus.event_types import Event, EventMeta, event_class
 
@@ -11,17 +12,19 @@ from hotel.eventbus.event_types import Event, EventMeta, event_class
 class StoredEvent(models.Model):
     """An event as published: its envelope and JSON payload. Kept as the event history."""
 
-    event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    event_type = models.CharField(max_length=100)
-    schema_version = models.PositiveSmallIntegerField()
-    aggregate_type = models.CharField(max_length=50)
-    aggregate_id = models.CharField(max_length=64)
-    correlation_id = models.CharField(max_length=64, blank=True)
-    occurred_at = models.DateTimeField()
-    payload = models.JSONField()
+    event_id = models.UUIDField(_("event id"), unique=True, default=uuid.uuid4, editable=False)
+    event_type = models.CharField(_("event type"), max_length=100)
+    schema_version = models.PositiveSmallIntegerField(_("schema version"))
+    aggregate_type = models.CharField(_("aggregate type"), max_length=50)
+    aggregate_id = models.CharField(_("aggregate id"), max_length=64)
+    correlation_id = models.CharField(_("correlation id"), max_length=64, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    payload = models.JSONField(_("payload"))
 
     class Meta:
         db_table = "eventbus_event"
+        verbose_name = _("stored event")
+        verbose_name_plural = _("stored events")
         indexes = [
             models.Index(
                 fields=["aggregate_type", "aggregate_id", "id"], name="event_by_aggregate"
@@ -60,9 +63,9 @@ class Delivery(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending"
-        DONE = "done"
-        DEAD = "dead"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        DEAD = "dead", _("Dead")
 
     # No foreign key constraint in the database: the event and its deliveries are written by one
     # statement, and events are never deleted (PROTECT still guards the ORM). The constraint's
@@ -74,22 +77,26 @@ class Delivery(models.Model):
         related_name="deliveries",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("event"),
     )
-    handler = models.CharField(max_length=150)
+    handler = models.CharField(_("handler"), max_length=150)
     # "<aggregate type>:<aggregate id>": a handler's deliveries with one key run in id order.
-    aggregate_key = models.CharField(max_length=120)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    available_at = models.DateTimeField()
-    lease_token = models.UUIDField(null=True, blank=True)
-    leased_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    aggregate_key = models.CharField(_("aggregate key"), max_length=120)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    available_at = models.DateTimeField(_("due at"))
+    lease_token = models.UUIDField(_("lease token"), null=True, blank=True)
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
         db_table = "eventbus_delivery"
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         indexes = [
             # The claim scans pending rows in id order: a small index that holds no done rows.
             models.Index(fields=["id"], name="delivery_pending", condition=Q(state="pending")),

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 BACKEND_ALIASES = {
     "console": "hotel.notification_channels.console.ConsoleBackend",
@@ -35,7 +36,7 @@ EMAIL_BACKEND_PATH = "hotel.notification_channels.email.EmailChannelBackend"
 #: The channels, by the name ``NOTIFICATION_CHANNELS`` and the message logs use.
 KAKAO = "kakao"
 EMAIL = "email"
-CHANNEL_CHOICES = [(KAKAO, "KakaoTalk"), (EMAIL, "E-mail")]
+CHANNEL_CHOICES = [(KAKAO, _("KakaoTalk")), (EMAIL, _("E-mail"))]
 
 
 @dataclass(frozen=True, kw_only=True)

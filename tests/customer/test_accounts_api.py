@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.fields import Field
@@ -141,13 +142,14 @@ def test_sign_up_with_a_malformed_field_is_invalid_and_names_it(api_client, fiel
 def test_sign_up_with_a_taken_username_is_username_taken(api_client, username):
     UserFactory(username="minji", email="first@example.com")
 
+    # No Accept-Language: the project's language, Korean.
     response = api_client.post(SIGNUP, signup_body(username=username), format="json")
 
     assert response.status_code == 400
     assert response.json() == {
         "code": "username_taken",
-        "message": "This username is already taken.",
-        "details": {"username": ["This username is already taken."]},
+        "message": "이미 사용 중인 사용자 이름입니다.",
+        "details": {"username": ["이미 사용 중인 사용자 이름입니다."]},
     }
     assert User.objects.count() == 1
     assert GuestProfile.objects.count() == 0
@@ -156,7 +158,7 @@ def test_sign_up_with_a_taken_username_is_username_taken(api_client, username):
 def test_sign_up_with_a_taken_email_is_email_taken(api_client):
     UserFactory(username="someone", email="MINJI@example.com")
 
-    response = api_client.post(SIGNUP, signup_body(), format="json")
+    response = api_client.post(SIGNUP, signup_body(), format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     message = "An account with this e-mail address already exists."
     assert response.status_code == 400
@@ -169,13 +171,17 @@ def test_sign_up_with_a_taken_email_is_email_taken(api_client):
 
 
 def test_sign_up_with_a_weak_password_is_weak_password_with_every_reason(api_client):
-    response = api_client.post(SIGNUP, signup_body(password="12345"), format="json")
+    response = api_client.post(
+        SIGNUP, signup_body(password="12345"), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
+    with translation.override("en"):
+        reasons = password_messages("12345")
     assert response.json() == {
         "code": "weak_password",
         "message": "This password is too weak.",
-        "details": {"password": password_messages("12345")},
+        "details": {"password": reasons},
     }
     assert len(response.json()["details"]["password"]) == 3  # short, common, numeric
     assert_no_account_created()
@@ -249,7 +255,8 @@ def test_token_login_failure_is_invalid_credentials_without_saying_why(
     UserFactory(username="minji")
     UserFactory(username="disabled", is_active=False)
 
-    response = api_client.post(TOKEN, {"username": username, "password": password}, format="json")
+    body = {"username": username, "password": password}
+    response = api_client.post(TOKEN, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
     assert response.json() == INVALID_CREDENTIALS

@@ -33,7 +33,7 @@ def busan_hotels():
     cheap = RoomTypeFactory(
         hotel__name="Haeundae Guesthouse",
         hotel__city="Busan",
-        hotel__contact_phone="010-2222-3333",
+        hotel__contact_phone="01022223333",
         nightly_rate_krw=80_000,
         capacity=2,
     )

@@ -513,7 +513,8 @@ def test_a_hotelier_sets_the_hotels_contact_in_the_admin(client, hotel):
     )
 
     assert refused.status_code == 200
-    assert "Enter a Korean mobile number" in str(refused.context["adminform"].form.errors)
+    # The hotelier's browser asked for no language: the admin answers in Korean.
+    assert "한국 휴대전화 번호를 입력해 주세요" in str(refused.context["adminform"].form.errors)
     assert saved.status_code == 302
     hotel.refresh_from_db()
     assert (

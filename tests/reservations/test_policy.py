@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from apps.reservations import api, services
 from apps.reservations.events import ReservationCancelled
@@ -210,4 +211,6 @@ def test_a_room_type_policy_must_belong_to_the_room_types_hotel(seoul_room_type)
     with pytest.raises(ValidationError) as invalid:
         policy.full_clean()
 
-    assert invalid.value.message_dict == {"room_type": ["The room type belongs to another hotel."]}
+    with translation.override("en"):
+        messages = invalid.value.message_dict
+    assert messages == {"room_type": ["The room type belongs to another hotel."]}

@@ -38,7 +38,16 @@ def in_b(room_type_b):
 
 @pytest.fixture
 def client_a(hotelier_a) -> Client:
+    """Hotel A's hotelier, whose browser asks for no language: the admin speaks Korean."""
     client = Client()
+    client.force_login(hotelier_a)
+    return client
+
+
+@pytest.fixture
+def client_a_en(hotelier_a) -> Client:
+    """The same hotelier with a browser set to English."""
+    client = Client(headers={"accept-language": "en"})
     client.force_login(hotelier_a)
     return client
 
@@ -147,18 +156,18 @@ def test_a_hotelier_confirms_one_request(client_a, hotelier_a, in_a):
     assert response.status_code == 302
     reservation = Reservation.objects.get(pk=in_a.pk)
     assert (reservation.status, reservation.decided_by) == ("confirmed", hotelier_a)
-    assert messages_of(response) == [("success", "1 reservation confirmed.")]
+    assert messages_of(response) == [("success", "예약 1건을 확정했습니다.")]
     assert reservation_event_types().count("reservations.ReservationConfirmed") == 1
 
 
 def test_bulk_confirm_confirms_the_requests_and_reports_the_refusals(
-    client_a, hotelier_a, room_type_a, in_a
+    client_a_en, hotelier_a, room_type_a, in_a
 ):
     second = requested_reservation(room_type_a, order_id=5004)
     done = requested_reservation(room_type_a, order_id=5005)
     services.reservation_reject(reservation_id=done.pk, by=hotelier_a, reason="Full")
 
-    response = run_action(client_a, "confirm_reservations", [in_a.pk, second.pk, done.pk])
+    response = run_action(client_a_en, "confirm_reservations", [in_a.pk, second.pk, done.pk])
 
     assert response.status_code == 302
     statuses = dict(Reservation.objects.values_list("pk", "status"))
@@ -173,12 +182,12 @@ def test_bulk_confirm_confirms_the_requests_and_reports_the_refusals(
     ]
 
 
-def test_confirming_a_cancelled_request_shows_an_error_not_a_500(client_a, in_a):
+def test_confirming_a_cancelled_request_shows_an_error_not_a_500(client_a_en, in_a):
     services.reservation_cancel_for_order(
         order_id=5001, reason="", cancelled_at=datetime(2030, 1, 1, tzinfo=UTC)
     )
 
-    response = run_action(client_a, "confirm_reservations", [in_a.pk])
+    response = run_action(client_a_en, "confirm_reservations", [in_a.pk])
 
     assert response.status_code == 302
     assert messages_of(response) == [
@@ -226,14 +235,14 @@ def test_reject_first_asks_for_the_reason(client_a, in_a, room_type_a):
         second.pk,
     ]
     assert b'name="reason"' in response.content
-    assert b"Reject 2 reservation requests?" in response.content
+    assert "예약 요청 2건을 거절할까요?" in response.content.decode()
     assert set(Reservation.objects.values_list("status", flat=True)) == {"requested"}
 
 
-def test_rejecting_with_a_reason_releases_the_rooms(client_a, hotelier_a, in_a, room_type_a):
+def test_rejecting_with_a_reason_releases_the_rooms(client_a_en, hotelier_a, in_a, room_type_a):
     second = requested_reservation(room_type_a, order_id=5007, check_in=in_a.check_in)
 
-    response = reject_apply(client_a, [in_a.pk, second.pk], "Closed for repairs")
+    response = reject_apply(client_a_en, [in_a.pk, second.pk], "Closed for repairs")
 
     assert response.status_code == 302
     assert messages_of(response) == [("success", "2 reservations rejected.")]
@@ -255,10 +264,10 @@ def test_rejecting_without_a_reason_shows_the_form_again(client_a, in_a):
     assert Reservation.objects.get(pk=in_a.pk).status == "requested"
 
 
-def test_rejecting_a_confirmed_request_shows_an_error(client_a, hotelier_a, in_a):
+def test_rejecting_a_confirmed_request_shows_an_error(client_a_en, hotelier_a, in_a):
     services.reservation_confirm(reservation_id=in_a.pk, by=hotelier_a)
 
-    response = reject_apply(client_a, [in_a.pk], "Too late")
+    response = reject_apply(client_a_en, [in_a.pk], "Too late")
 
     assert response.status_code == 302
     assert messages_of(response) == [
@@ -345,7 +354,7 @@ def test_a_second_hotel_wide_policy_is_a_form_error(client_a, room_type_a):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors() == [
-        "This hotel already has a hotel-wide policy."
+        "이 호텔에는 이미 호텔 전체 취소 규정이 있습니다."
     ]
     assert CancellationPolicy.objects.count() == 1
 

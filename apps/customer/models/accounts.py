@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.customer.phones import check_mobile_phone
 
@@ -19,22 +20,26 @@ class GuestProfile(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guest_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="guest_profile",
+        verbose_name=_("user"),
     )
-    name = models.CharField("display name", max_length=50)
+    name = models.CharField(_("display name"), max_length=50)
     phone = models.CharField(
-        "mobile phone", max_length=11, blank=True, validators=[check_mobile_phone]
+        _("mobile phone"), max_length=11, blank=True, validators=[check_mobile_phone]
     )
     language = models.CharField(
-        "preferred language", max_length=2, choices=Language.choices, default=Language.KOREAN
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.KOREAN
     )
-    kakao_opt_out = models.BooleanField("no KakaoTalk messages", default=False)
-    email_opt_out = models.BooleanField("no e-mail messages", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    kakao_opt_out = models.BooleanField(_("no KakaoTalk messages"), default=False)
+    email_opt_out = models.BooleanField(_("no e-mail messages"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "guest profile"
+        verbose_name = _("guest profile")
+        verbose_name_plural = _("guest profiles")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(language__in=Language.values),

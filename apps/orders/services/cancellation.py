@@ -23,7 +23,7 @@ from django.utils import timezone
 from apps.orders.dtos import OrderCancellationQuote, OrderData
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.events import OrderCancelled
-from apps.orders.models import Order, OrderStatus
+from apps.orders.models import Order, OrderStatus, order_status_in_english
 from apps.orders.selectors import order_cancellation_terms
 from apps.reservations import api as reservations
 from hotel.correlation import correlation_bind
@@ -73,7 +73,7 @@ def check_order_cancellable(*, order: Order, now: datetime.datetime) -> None:
     if order.status not in CANCELLABLE:
         raise OrderError(
             OrderErrorCode.NOT_CANCELLABLE,
-            f"An order that is {order.get_status_display().lower()} cannot be cancelled.",
+            f"An order that is {order_status_in_english(order.status)} cannot be cancelled.",
             details={"reason": "status", "status": order.status},
             http_status=409,
         )
