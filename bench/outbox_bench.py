@@ -9,23 +9,29 @@ postgres://postgres@127.0.0.1:5432/hotel_bench, recreated):
    (raw psycopg, no Django), 1 and 2 processes, over the same kind of table;
 2. throughput: ``manage.py outbox work`` with 1, 2 and 4 worker processes draining preloaded
    deliveries to a no-op handler;
-3. a long drain (400,000 deliveries, 2 workers): the rate in the first and the last 10 s, and
-   the workers' peak resident memory (compare with the 30,000-delivery runs: it must not grow
-   with the backlog);
+3. a long drain (400,000 deliveries, 2 workers; 200,000 with ``--quick``): the median rate per
+   second in its first and its last 10 s, the buffers PostgreSQL's own sessions had to write
+   out, and the workers' peak resident memory (compare with the 30,000-delivery runs: it must
+   not grow with the backlog);
 4. latency: a publisher committing a steady 200 events/s while 2 workers run; commit-to-handled
    p50/p99.
 
 Figures are printed as a table and written to bench/results/outbox.json. ``--check`` (CI runs
 ``--quick --check``) exits non-zero when the worker falls below its floors, both ratios taken
 in the same run so a slow machine does not fail it: two workers at least
-``MIN_RATIO_TO_NAIVE`` times the naive loop's two processes, and the long drain's last 10 s at
-least ``MIN_DRAIN_KEPT`` of its first 10 s (a claim whose cost grows with the backlog fails it).
+``MIN_RATIO_TO_NAIVE`` times the naive loop's two processes, and the long drain's median rate
+per second over its last 10 s at least ``MIN_DRAIN_KEPT`` of that over its first 10 s (a claim
+whose cost grows with the backlog fails it).
 Rates are taken while the drainers work (``working_rate``): start-up is not in them.
+Autovacuum is on for the run, as a database in service has it (bench/server_autovacuum.py):
+with it off, the drained deliveries' dead index entries pile up and the long drain's last
+10 s slow down for a reason that is the machine's, not the worker's.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -37,6 +43,10 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server_autovacuum import autovacuum_on  # noqa: E402
+
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hotel_bench"
 )
@@ -95,6 +105,13 @@ def preload(count: int) -> None:
         )
         conn.execute("VACUUM ANALYZE eventbus_delivery")
         conn.execute("VACUUM ANALYZE eventbus_event")
+        conn.execute("CHECKPOINT")  # the load's WAL is written out now, not during the drain
+
+
+def buffers_written_by_sessions() -> int:
+    """PostgreSQL's count of buffers its sessions wrote out themselves (the pool was full)."""
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        return conn.execute("SELECT buffers_backend FROM pg_stat_bgwriter").fetchone()[0]
 
 
 def done_count(conn: psycopg.Connection) -> int:
@@ -160,13 +177,6 @@ def drain_with_workers(workers: int, total: int, *, timeout: float = 600) -> dic
     }
 
 
-def window_rate(samples: list[tuple[float, int]], start: float, end: float) -> float:
-    def at(t: float) -> int:
-        return max((done for ts, done in samples if ts <= t), default=0)
-
-    return (at(end) - at(start)) / (end - start)
-
-
 NAIVE_WORKER = """
 import sys, psycopg
 url, = sys.argv[1:]
@@ -181,6 +191,25 @@ with psycopg.connect(url) as conn:
             conn.execute("UPDATE eventbus_delivery SET state = 'done', completed_at = now() "
                          "WHERE id = %s", row)
 """
+
+
+def first_and_last_rates(
+    samples: list[tuple[float, int]], seconds: int = 10
+) -> tuple[float, float]:
+    """The median per-second rate over the drain's first and last ``seconds`` full seconds.
+
+    Second 0 (the workers booting Django) and the closing part-second are left out. Medians, not
+    totals over the window: on a shared machine a neighbour's burst takes a core for a second
+    or two, and a total lets that pass for a slowing worker. A claim whose cost grows with the
+    backlog slows every second of the end, so the median shows it all the same.
+    """
+    rates = [
+        (done - done_before) / (at - at_before)
+        for (at_before, done_before), (at, done) in itertools.pairwise(samples[1:])
+        if at - at_before == 1.0
+    ]
+    window = min(seconds, len(rates) // 2)
+    return statistics.median(rates[:window]), statistics.median(rates[-window:])
 
 
 def working_rate(conn: psycopg.Connection) -> float:
@@ -259,12 +288,27 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="exit 1 below the floors (CI)")
     args = parser.parse_args()
     size = 10_000 if args.quick else 30_000
-    # Long enough (well over 20 s at the worker's rate) that its first and last 10 s are apart.
-    long_drain = 400_000
+    # Long enough (about 15 s or more at the worker's rate) that its first and last 10 s are
+    # apart. Each handled delivery leaves a new row version, so the table doubles as it drains:
+    # 400,000 outgrow the 128 MB of ``shared_buffers`` PostgreSQL has by default, its sessions
+    # start writing buffers out themselves and the drain's end slows by 10-25 % whatever the
+    # worker does. The quick check (CI) stays inside the buffer pool, so what it measures is
+    # the worker's claim: one whose cost grew with the backlog would still fail it.
+    long_drain = 200_000 if args.quick else 400_000
     latency_seconds = 5 if args.quick else 20
 
-    recreate_database()
     results: dict = {"deliveries": size}
+    with autovacuum_on(admin_url()) as results["autovacuum"]:
+        measure(results, size=size, long_drain=long_drain, latency_seconds=latency_seconds)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "outbox.json").write_text(json.dumps(results, indent=2))
+    if args.check:
+        check_floors(results)
+
+
+def measure(results: dict, *, size: int, long_drain: int, latency_seconds: int) -> None:
+    recreate_database()
     for workers in (1, 2):
         results[f"naive_{workers}"] = naive_baseline(workers, size)
         print(f"naive loop, {workers} process(es): {results[f'naive_{workers}']['rate']:.0f}/s")
@@ -278,10 +322,11 @@ def main() -> None:
         )
 
     preload(long_drain)
+    written_by_sessions = buffers_written_by_sessions()
     run = drain_with_workers(2, long_drain)
+    written_by_sessions = buffers_written_by_sessions() - written_by_sessions
     end = run["elapsed_s"]
-    first = window_rate(run["samples"], 0, min(10, end / 2))
-    last = window_rate(run["samples"], max(end / 2, end - 10), end)
+    first, last = first_and_last_rates(run["samples"])
     results["long_drain"] = {
         "deliveries": long_drain,
         "rate": run["rate"],
@@ -290,10 +335,12 @@ def main() -> None:
         "last_10s_rate": last,
         "last_to_first": last / first,
         "peak_rss_mib_per_worker": run["peak_rss_mib"],
+        "buffers_written_by_sessions": written_by_sessions,
     }
     print(
-        f"long drain x2 ({long_drain} in {end:.0f} s): first 10 s {first:.0f}/s, "
-        f"last 10 s {last:.0f}/s ({last / first:.2f}x), peak RSS {run['peak_rss_mib']:.0f} MiB"
+        f"long drain x2 ({long_drain} in {end:.0f} s): median first 10 s {first:.0f}/s, "
+        f"last 10 s {last:.0f}/s ({last / first:.2f}x), peak RSS {run['peak_rss_mib']:.0f} MiB, "
+        f"{written_by_sessions} buffers written out by sessions"
     )
 
     results["latency"] = latency_at_steady_load(200, latency_seconds, workers=2)
@@ -304,20 +351,20 @@ def main() -> None:
     base = results["naive_2"]["rate"]
     results["ratio_outbox_2_to_naive_2"] = results["outbox_2"]["rate"] / base
     print(f"outbox x2 / naive x2 = {results['ratio_outbox_2_to_naive_2']:.1f}x")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "outbox.json").write_text(json.dumps(results, indent=2))
-    if args.check:
-        failures = []
-        if results["ratio_outbox_2_to_naive_2"] < MIN_RATIO_TO_NAIVE:
-            failures.append(f"outbox x2 is below {MIN_RATIO_TO_NAIVE}x the naive loop")
-        if last / first < MIN_DRAIN_KEPT:
-            failures.append(f"the long drain's last 10 s fell below {MIN_DRAIN_KEPT}x its first")
-        for failure in failures:
-            print(f"FAILED: {failure}", file=sys.stderr)
-        if failures:
-            sys.exit(1)
-        print("outbox bench floors hold")
+
+
+def check_floors(results: dict) -> None:
+    """Exit 1 when the worker falls below a floor; both ratios are within this run."""
+    failures = []
+    if results["ratio_outbox_2_to_naive_2"] < MIN_RATIO_TO_NAIVE:
+        failures.append(f"outbox x2 is below {MIN_RATIO_TO_NAIVE}x the naive loop")
+    if results["long_drain"]["last_to_first"] < MIN_DRAIN_KEPT:
+        failures.append(f"the long drain's last 10 s fell below {MIN_DRAIN_KEPT}x its first")
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    if failures:
+        sys.exit(1)
+    print("outbox bench floors hold")
 
 
 if __name__ == "__main__":
