@@ -39,34 +39,53 @@ class Wakeup:
 
 class ListenWakeup(Wakeup):
     """A dedicated autocommit connection that LISTENs; publishers NOTIFY in their transaction,
-    so the notification arrives right after their commit. Polling stays as the fallback."""
+    so the notification arrives right after their commit. Polling stays as the fallback.
+
+    When the listening connection breaks (the database restarted), the wait that noticed it
+    returns at once, so the worker runs a round for whatever it may have missed, and the next
+    wait connects again. While the database stays away, each wait tries once and otherwise
+    sleeps its whole timeout: one warning per outage, no busy loop.
+    """
 
     def __init__(self, connection: BaseDatabaseWrapper, channel: str) -> None:
         params = connection.get_connection_params()
         keep = ("dbname", "user", "password", "host", "port", "sslmode", "options")
         self.channel = channel
-        self.listener = psycopg.connect(
-            **{key: params[key] for key in keep if params.get(key) not in (None, "")},
-            autocommit=True,
-        )
-        self.listener.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel)))
+        self.connect_params = {
+            key: params[key] for key in keep if params.get(key) not in (None, "")
+        }
+        self.listener: psycopg.Connection | None = self._listen()
+
+    def _listen(self) -> psycopg.Connection:
+        listener = psycopg.connect(**self.connect_params, autocommit=True)
+        listener.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self.channel)))
+        return listener
 
     def describe(self) -> str:
         return f"LISTEN {self.channel}, polling every {settings.OUTBOX['POLL_SECONDS']}s"
 
     def wait(self, timeout: float, *, stop: threading.Event) -> None:
+        if self.listener is None:
+            try:
+                self.listener = self._listen()
+            except psycopg.Error:
+                stop.wait(timeout)
+                return
+            logger.info("LISTEN %s again after its connection broke", self.channel)
         remaining = timeout
         while remaining > 0 and not stop.is_set():
             slice_ = min(remaining, _STOP_CHECK_SECONDS)
             try:
                 woken = any(True for _ in self.listener.notifies(timeout=slice_, stop_after=1))
-            except psycopg.Error:
-                logger.exception("LISTEN connection failed; polling until the next round")
-                stop.wait(slice_)
+            except psycopg.Error as exc:
+                logger.warning("LISTEN connection broke (%s); polling until it is back", exc)
+                self.close()
                 return
             if woken:
                 return
             remaining -= slice_
 
     def close(self) -> None:
-        self.listener.close()
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None

@@ -394,6 +394,26 @@ class OutboxWorker:
     def run_once(self, *, limit: int | None = None) -> RoundResult:
         return self.handle(self.claim(limit=limit))
 
+    def give_back(self, claim: Claim) -> int:
+        """Release what a round cut off by a database error still holds under its lease.
+
+        The round's transaction rolled back (or never reached the database), so its deliveries
+        are pending under a lease no one works on; without this they would wait the whole
+        lease out (``LEASE_SECONDS``) after the database returns. Their attempt stays counted:
+        a handler that brings its connection down every time still ends in the dead letter.
+        """
+        if not claim.deliveries:
+            return 0
+        released = (
+            Delivery.objects.using(self.using)
+            .filter(InArray("id", [d.id for d in claim.deliveries]))
+            .filter(lease_token=claim.token, state=PENDING)
+            .update(lease_token=None, leased_until=None)
+        )
+        if released:
+            logger.info("gave back %s deliveries of a round cut off by a database error", released)
+        return released
+
     def _handle(
         self, claim: Claim, *, isolate: bool, known_failure: _FastPathFailed | None = None
     ) -> RoundResult:
@@ -652,6 +672,8 @@ class OutboxWorker:
         options = settings.OUTBOX
         wakeup = Wakeup.for_connection(connections[self.using], enabled=options["NOTIFY"])
         logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
+        # A round cut off by a database error: its deliveries are still leased to this worker.
+        failed_claim: Claim | None = None
         try:
             while not self.stopping:
                 _heartbeat.beat()
@@ -659,9 +681,15 @@ class OutboxWorker:
                 # restarts costs a pause, never the worker (and, in the "all" role, the web).
                 try:
                     self._relax_commit_durability()
+                    if failed_claim is not None:
+                        self.give_back(failed_claim)
+                        failed_claim = None
                     if periodic is not None:
                         periodic.run_due()
-                    result = self.run_once()
+                    claim = self.claim()
+                    failed_claim = claim
+                    result = self.handle(claim)
+                    failed_claim = None
                 except DatabaseError:
                     logger.exception("outbox round failed; retrying after a pause")
                     close_old_connections()
