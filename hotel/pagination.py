@@ -4,8 +4,11 @@ DRF's ``PageNumberPagination`` reads the page with ``int()``: "٣" was page 3 an
 10. Here a page is ASCII digits (or "last"), else a 400 naming ``page``; a page past the last,
 or page 0, stays DRF's 404 ("Invalid page").
 
-``CountedPageNumberPagination`` is the same for a list that gives a page and its count in one
-query (the stay search, ``apps/reservations/selectors/stay_search.py``).
+Pages are read before the list is counted (``PageFirstPaginator``): a page that is neither
+empty nor full tells the count itself, so the usual short list (a guest's bookings, messages)
+is one query, not a page and a ``COUNT``. ``CountedPageNumberPagination`` is for a list that
+gives a page and its count in one query (the stay search,
+``apps/reservations/selectors/stay_search.py``).
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger
@@ -16,22 +19,14 @@ from rest_framework.exceptions import ValidationError
 from hotel.api_inputs import ASCII_DIGITS
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    def get_page_number(self, request, paginator):
-        number = super().get_page_number(request, paginator)  # "last" is a number by now
-        if isinstance(number, str) and not ASCII_DIGITS.fullmatch(number):
-            raise ValidationError({self.page_query_param: ["A page number: digits 0-9 only."]})
-        return number
+class PageFirstPaginator(DjangoPaginator):
+    """Django's ``Paginator``, reading the page before the count.
 
-
-class CountedPagePaginator(DjangoPaginator):
-    """Django's ``Paginator`` for an object list that reads a page and the number of all its
-    items in one query: ``object_list.page(offset=, limit=)`` returns the page's items and that
-    number (None for an empty page, past the last item).
-
-    Django's asks ``count()`` first, then the page: two queries, each doing the list's whole
-    work when the count is an aggregate (the stay search's is). Here the page comes first; only
-    an empty page past the first (or ``page=last``) asks ``count()`` as well.
+    Django's asks ``count()`` first, then the page. Here the page comes first, and a page with
+    some items but fewer than a full page is the last one: the count is the items before it
+    plus its own. Only a full page (or an empty one past the first, or ``page=last``) asks
+    ``count()`` as Django does. DRF never sets ``orphans``, which would make a short page end
+    before the list does; with them it is Django's way.
     """
 
     #: Past this offset a page is not read: it is past any list, and an OFFSET beyond a
@@ -39,16 +34,23 @@ class CountedPagePaginator(DjangoPaginator):
     MAX_OFFSET = 2**62
 
     def page(self, number):
+        if self.orphans:
+            return super().page(number)
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        items, count = [], None
-        if bottom < self.MAX_OFFSET:
-            items, count = self.object_list.page(offset=bottom, limit=self.per_page)
+        items, count = self._read_page(bottom)
         if count is not None:
             self.__dict__["count"] = count  # Paginator.count is a cached_property
         if not items:
             number = self.validate_number(number)  # EmptyPage when past the last page
         return self._get_page(items, number, self)
+
+    def _read_page(self, bottom: int) -> tuple[list, int | None]:
+        """The page's items from ``bottom``, and the count when the page tells it."""
+        if bottom >= self.MAX_OFFSET:
+            return [], None
+        items = list(self.object_list[bottom : bottom + self.per_page])
+        return items, (bottom + len(items) if 0 < len(items) < self.per_page else None)
 
     def _page_number(self, number) -> int:
         """``validate_number`` without the count: an integer of at least 1."""
@@ -61,6 +63,30 @@ class CountedPagePaginator(DjangoPaginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    django_paginator_class = PageFirstPaginator
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)  # "last" is a number by now
+        if isinstance(number, str) and not ASCII_DIGITS.fullmatch(number):
+            raise ValidationError({self.page_query_param: ["A page number: digits 0-9 only."]})
+        return number
+
+
+class CountedPagePaginator(PageFirstPaginator):
+    """A paginator for an object list that reads a page and the number of all its items in
+    one query: ``object_list.page(offset=, limit=)`` returns the page's items and that number
+    (None for an empty page, past the last item). A full page needs no ``COUNT`` either,
+    which matters when the count is an aggregate doing the list's whole work (the stay
+    search's is).
+    """
+
+    def _read_page(self, bottom: int) -> tuple[list, int | None]:
+        if bottom >= self.MAX_OFFSET:
+            return [], None
+        return self.object_list.page(offset=bottom, limit=self.per_page)
 
 
 class CountedPageNumberPagination(PageNumberPagination):

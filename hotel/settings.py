@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["hotel.filter_backend.FilterBackend"],
     # DRF's, reading ?page= as ASCII digits only (hotel/pagination.py).
     "DEFAULT_PAGINATION_CLASS": "hotel.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -1,14 +1,18 @@
 """Input and output shapes of the customer API. No rules here: those live in services."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.customer.models import (
     Language,
     MypageEntry,
+    MypageStatus,
     MypageTimelineEntry,
     Notification,
 )
 from apps.customer.notifications import messages
+from hotel.flat_serializers import FlatSerializer
 
 
 class SignUpInputSerializer(serializers.Serializer):
@@ -74,14 +78,16 @@ class _LocalisedMixin:
         return messages.language_or_default(self.context.get("language"))
 
 
-class MypageTimelineOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
+class MypageTimelineOutputSerializer(_LocalisedMixin, FlatSerializer):
+    """One step of a booking's timeline, labelled in the guest's language."""
+
+    sequence = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=MypageStatus.choices)
     title = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
-
-    class Meta:
-        model = MypageTimelineEntry
-        fields = ["sequence", "kind", "status", "title", "description", "details", "occurred_at"]
-        read_only_fields = fields
+    details = serializers.SerializerMethodField()
+    occurred_at = serializers.DateTimeField()
 
     def get_title(self, row: MypageTimelineEntry) -> str:
         return messages.timeline_title(row.kind, language=self.language)
@@ -89,42 +95,41 @@ class MypageTimelineOutputSerializer(_LocalisedMixin, serializers.ModelSerialize
     def get_description(self, row: MypageTimelineEntry) -> str:
         return messages.timeline_description(row.kind, row.details, language=self.language)
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_details(self, row: MypageTimelineEntry) -> dict:
+        return row.details
 
-class MypageEntryOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
+
+class MypageEntryOutputSerializer(_LocalisedMixin, FlatSerializer):
+    """One booking on the guest's mypage. Plain declared fields (no model introspection per
+    request), rendered by ``FlatSerializer``: the mypage is the guests' most read page."""
+
+    order_id = serializers.IntegerField()
+    order_reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=MypageStatus.choices)
     status_label = serializers.SerializerMethodField()
+    hotel_id = serializers.IntegerField(allow_null=True)
+    hotel_name = serializers.CharField()
+    room_type_id = serializers.IntegerField(allow_null=True)
+    room_type_name = serializers.CharField()
+    check_in = serializers.DateField(allow_null=True)
+    check_out = serializers.DateField(allow_null=True)
+    nights = serializers.IntegerField(allow_null=True)
+    guests = serializers.IntegerField(allow_null=True)
+    total_krw = serializers.IntegerField(allow_null=True)
+    payment_method = serializers.CharField()
+    masked_card_number = serializers.CharField()
+    payment_status = serializers.CharField()
+    paid_krw = serializers.IntegerField(allow_null=True)
+    reservation_status = serializers.CharField()
     rejection_reason = serializers.SerializerMethodField()
-
-    class Meta:
-        model = MypageEntry
-        fields = [
-            "order_id",
-            "order_reference",
-            "status",
-            "status_label",
-            "hotel_id",
-            "hotel_name",
-            "room_type_id",
-            "room_type_name",
-            "check_in",
-            "check_out",
-            "nights",
-            "guests",
-            "total_krw",
-            "payment_method",
-            "masked_card_number",
-            "payment_status",
-            "paid_krw",
-            "reservation_status",
-            "rejection_reason",
-            "cancellation_reason",
-            "cancellation_fee_krw",
-            "refund_due_krw",
-            "refunded_krw",
-            "booked_at",
-            "cancelled_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+    cancellation_reason = serializers.CharField()
+    cancellation_fee_krw = serializers.IntegerField(allow_null=True)
+    refund_due_krw = serializers.IntegerField(allow_null=True)
+    refunded_krw = serializers.IntegerField()
+    booked_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
 
     def get_status_label(self, entry: MypageEntry) -> str:
         return messages.status_label(entry.status, language=self.language)
@@ -134,11 +139,12 @@ class MypageEntryOutputSerializer(_LocalisedMixin, serializers.ModelSerializer):
 
 
 class MypageEntryDetailOutputSerializer(MypageEntryOutputSerializer):
-    timeline = MypageTimelineOutputSerializer(many=True, read_only=True)
+    timeline = serializers.SerializerMethodField()
 
-    class Meta(MypageEntryOutputSerializer.Meta):
-        fields = [*MypageEntryOutputSerializer.Meta.fields, "timeline"]
-        read_only_fields = fields
+    @extend_schema_field(MypageTimelineOutputSerializer(many=True))
+    def get_timeline(self, entry: MypageEntry) -> list[dict]:
+        rows = entry.timeline.all()  # prefetched by the selector, in order
+        return MypageTimelineOutputSerializer(rows, many=True, context=self.context).data
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):

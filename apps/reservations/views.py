@@ -1,7 +1,6 @@
 """The public catalogue API (hotels, room types, availability with prices) and the hoteliers'
 API (their hotels' reservations: list, confirm, reject; cancellations)."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -23,6 +22,7 @@ from apps.reservations.serializers import (
     StaySearchInputSerializer,
 )
 from hotel.api_schema import api_errors
+from hotel.filter_backend import FilterBackend
 from hotel.pagination import CountedPageNumberPagination
 
 
@@ -32,7 +32,7 @@ class HotelListView(generics.ListAPIView):
     name = "Hotels"
     permission_classes = (AllowAny,)
     serializer_class = HotelListOutputSerializer
-    filter_backends = (DjangoFilterBackend, filters.SearchFilter)
+    filter_backends = (FilterBackend, filters.SearchFilter)
     filterset_class = HotelFilter
     search_fields = ("name", "city", "address")
 
@@ -137,7 +137,7 @@ class ReservationListView(generics.ListAPIView):
     name = "Your hotels' reservations"
     permission_classes = (IsAuthenticated,)
     serializer_class = ReservationOutputSerializer
-    filter_backends = (DjangoFilterBackend,)
+    filter_backends = (FilterBackend,)
     filterset_class = ReservationFilter
 
     def get_queryset(self):
@@ -200,7 +200,7 @@ class CancellationListView(generics.ListAPIView):
     name = "Your hotels' cancellations"
     permission_classes = (IsAuthenticated,)
     serializer_class = CancellationOutputSerializer
-    filter_backends = (DjangoFilterBackend,)
+    filter_backends = (FilterBackend,)
     filterset_class = CancellationFilter
 
     def get_queryset(self):

@@ -167,6 +167,24 @@ def test_reading_mypage_costs_one_query_for_the_entry_and_one_for_the_timeline(
     assert "customer_mypagetimelineentry" in timeline_query
 
 
+def test_a_short_mypage_list_is_one_query_and_its_filters_still_apply(api_client, guest_minji):
+    book(guest_minji)
+    book(guest_minji, hotel_name="부산 해운대 호텔")
+    drain_outbox()
+    api_client.force_authenticate(guest_minji)
+
+    # No filter named: no filter set is built; a page short of full tells the count itself.
+    for query in ({}, {"unrelated": "1"}):
+        with CaptureQueriesContext(connection) as queries:
+            body = api_client.get(MYPAGE, query).json()
+        assert body["count"] == 2
+        assert len(queries) == 1
+        assert "COUNT(" not in queries.captured_queries[0]["sql"]
+
+    assert api_client.get(MYPAGE, {"check_in_after": "someday"}).status_code == 400
+    assert api_client.get(MYPAGE, {"check_in_after": "2999-01-01"}).json()["count"] == 0
+
+
 def test_the_notification_log_lists_own_messages_masked(api_client, guest_minji, other_guest):
     booking = book(guest_minji)
     book(other_guest)
