@@ -143,7 +143,7 @@ class MypageEntryDetailOutputSerializer(MypageEntryOutputSerializer):
 
     @extend_schema_field(MypageTimelineOutputSerializer(many=True))
     def get_timeline(self, entry: MypageEntry) -> list[dict]:
-        rows = entry.timeline.all()  # prefetched by the selector, in order
+        rows = entry.timeline_in_order  # read with the entry by the selector
         return MypageTimelineOutputSerializer(rows, many=True, context=self.context).data
 
 

@@ -139,32 +139,46 @@ def test_anonymous_users_see_nothing(api_client, guest_minji):
         assert api_client.get(url).status_code == 401
 
 
-def test_reading_mypage_costs_one_query_for_the_entry_and_one_for_the_timeline(
-    api_client, guest_minji, django_assert_max_num_queries
+def test_reading_a_booking_on_mypage_costs_one_query_with_its_timeline(
+    api_client, guest_minji, django_assert_num_queries
 ):
     booking = book(guest_minji)
     publish_events(booking.requested())
     publish_events(booking.confirmed())
     drain_outbox()
 
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):
         entry = selectors.mypage_get(guest_id=guest_minji.pk, order_id=booking.order_id)
-        assert [row.kind for row in entry.timeline.all()] == [
+        assert [row.kind for row in entry.timeline_in_order] == [
             "booked",
             "paid",
             "requested",
             "confirmed",
         ]
+    assert entry.order_id == booking.order_id
 
     api_client.force_authenticate(guest_minji)
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get(f"{MYPAGE}{booking.order_id}/")
     assert response.status_code == 200
-    assert len(queries) == 2
-    entry_query, timeline_query = (query["sql"] for query in queries.captured_queries)
-    assert "customer_mypageentry" in entry_query
-    assert "JOIN" not in entry_query
-    assert "customer_mypagetimelineentry" in timeline_query
+    assert [row["kind"] for row in response.json()["timeline"]] == [
+        "booked",
+        "paid",
+        "requested",
+        "confirmed",
+    ]
+    assert len(queries) == 1
+    (query,) = (query["sql"] for query in queries.captured_queries)
+    assert "customer_mypagetimelineentry" in query
+    assert "customer_mypageentry" in query
+
+
+def test_another_guests_booking_is_not_read_by_the_selector(guest_minji, other_guest):
+    booking = book(guest_minji)
+    drain_outbox()
+
+    assert selectors.mypage_get(guest_id=other_guest.pk, order_id=booking.order_id) is None
+    assert selectors.mypage_get(guest_id=guest_minji.pk, order_id=booking.order_id + 1) is None
 
 
 def test_a_short_mypage_list_is_one_query_and_its_filters_still_apply(api_client, guest_minji):
