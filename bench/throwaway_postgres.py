@@ -5,9 +5,11 @@ other work at the same time (test suites, other benches), so a bench never resta
 makes a cluster of its own with ``initdb`` in a temporary folder, starts it on a free port with
 ``pg_ctl``, restarts that one, and removes it at the end, on an exception or Ctrl-C too.
 
-Settings follow the machine's server where they matter to the figures (``max_connections``,
-``shared_buffers``, ``fsync``, the WAL sizes, the time zone), with autovacuum on as a database
-in service has it (bench/server_autovacuum.py says why the machine's server has it off).
+Settings follow the machine's server where they matter to the figures (``shared_buffers``,
+``fsync``, the WAL sizes, the time zone), with autovacuum on as a database in service has it
+(bench/server_autovacuum.py says why the machine's server has it off). ``max_connections`` is
+twice the server's: the reads scenario runs the reference server beside the product, and each
+holds up to 64 sessions (2 processes x 32 threads, the container's defaults).
 ``initdb`` refuses to run as root, so the cluster belongs to the ``postgres`` OS user when the
 bench runs as root (``runuser``), and to the bench's own user otherwise.
 """
@@ -30,10 +32,10 @@ import psycopg
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 FIRST_PORT = 5439
 # What the cluster runs with; the machine's server (/etc/postgresql/15/main) has the same
-# values except autovacuum.
+# values except autovacuum and max_connections (100 there).
 SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
-    "max_connections": "100",
+    "max_connections": "200",
     "shared_buffers": "128MB",
     "fsync": "on",
     "max_wal_size": "1GB",
