@@ -969,17 +969,17 @@ class SystemBench:
         with self._reference() as (reference_url, reference_pairs, reference_pid):
             rounds = []
             for _ in range(plan.read_rounds):
-                # One server under test at a time holds its persistent connections, so neither
-                # is measured beside the other's 64 idle sessions (128 would not fit a server
-                # with the default max_connections of 100 either).
-                sessions = {"before_reference": self.close_idle_sessions("hotel-web")}
+                # Both servers keep their persistent sessions (up to 64 each; the cluster has
+                # room for both). Ending one's idle sessions while its load ran down killed
+                # sessions that were between two statements of a request.
+                sessions = {"before_reference": self.sessions_by_application()}
                 reference = self._read(
                     reference_pairs,
                     reference_url,
                     "/api/orders/%d/",
                     lambda: process_tree(reference_pid),
                 )
-                sessions["before_product"] = self.close_idle_sessions(REFERENCE_APP_NAME)
+                sessions["before_product"] = self.sessions_by_application()
                 assert self.deployment is not None
                 web = self.deployment.web
                 assert web is not None
@@ -1091,34 +1091,15 @@ class SystemBench:
         }
         return run
 
-    def close_idle_sessions(self, application_name: str) -> dict[str, int]:
-        """End a server's idle sessions; it opens new ones when it needs them (its persistent
-        connections are health-checked before reuse, CONN_HEALTH_CHECKS). Returns the
-        cluster's sessions by application name before, for the results."""
+    def sessions_by_application(self) -> dict[str, int]:
+        """The cluster's client sessions by application name and state, for the results."""
         with psycopg.connect(f"{self.cluster.server_url}/postgres", autocommit=True) as conn:
-            sessions = dict(
+            return dict(
                 conn.execute(
                     "SELECT application_name || ' ' || coalesce(state, '-'), count(*)"
                     " FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1"
                 ).fetchall()
             )
-            # A request still finishing (a busy machine) keeps its session a moment longer.
-            deadline = time.monotonic() + 15
-            while (
-                conn.execute(
-                    "SELECT count(*) FILTER (WHERE NOT pg_terminate_backend(pid))"
-                    " FROM pg_stat_activity WHERE application_name = %s AND state = 'idle'",
-                    (application_name,),
-                ).fetchone()[0]
-                or conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                    (application_name,),
-                ).fetchone()[0]
-            ):
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
-        return sessions
 
     @staticmethod
     def _write_pairs(database_url: str, sql: str, path: Path) -> int:
@@ -1171,8 +1152,6 @@ class SystemBench:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the reference server did not start; see {log}")
                 time.sleep(0.2)
-            # The product's idle sessions make room for the reference's.
-            self.close_idle_sessions("hotel-web")
             rate = max(50.0, self.plan.reference_bookings / 20)
             out_file = RESULTS / f"{self.stamp}-reference-bookings.json"
             with LoadProcess(
