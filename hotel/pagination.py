@@ -24,9 +24,9 @@ class PageFirstPaginator(DjangoPaginator):
 
     Django's asks ``count()`` first, then the page. Here the page comes first, and a page with
     some items but fewer than a full page is the last one: the count is the items before it
-    plus its own. Only a full page (or an empty one past the first, or ``page=last``) asks
-    ``count()`` as Django does. DRF never sets ``orphans``, which would make a short page end
-    before the list does; with them it is Django's way.
+    plus its own (an empty first page: none). Only a full page (or an empty one past the
+    first, or ``page=last``) asks ``count()`` as Django does. DRF never sets ``orphans``,
+    which would make a short page end before the list does; with them it is Django's way.
     """
 
     #: Past this offset a page is not read: it is past any list, and an OFFSET beyond a
@@ -50,7 +50,8 @@ class PageFirstPaginator(DjangoPaginator):
         if bottom >= self.MAX_OFFSET:
             return [], None
         items = list(self.object_list[bottom : bottom + self.per_page])
-        return items, (bottom + len(items) if 0 < len(items) < self.per_page else None)
+        tells_count = len(items) < self.per_page and (items or bottom == 0)
+        return items, (bottom + len(items) if tells_count else None)
 
     def _page_number(self, number) -> int:
         """``validate_number`` without the count: an integer of at least 1."""

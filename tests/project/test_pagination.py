@@ -49,8 +49,10 @@ def test_a_short_last_page_costs_one_query_a_full_page_two(users):
 
 def test_an_empty_list_is_one_empty_page_and_a_page_past_the_last_is_refused(users):
     nobody = get_user_model().objects.filter(pk__lt=0).order_by("pk")
-    page = PageFirstPaginator(nobody, PER_PAGE).page(1)
-    assert (list(page), page.paginator.count) == ([], 0)
+    with CaptureQueriesContext(connection) as queries:
+        page = PageFirstPaginator(nobody, PER_PAGE).page(1)
+        assert (list(page), page.paginator.count, page.has_next()) == ([], 0, False)
+    assert len(queries) == 1  # the empty first page tells the count: no COUNT
 
     with pytest.raises(EmptyPage):
         PageFirstPaginator(users, PER_PAGE).page(4)
