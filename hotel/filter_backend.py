@@ -2,7 +2,7 @@
 
 A ``FilterSet`` bound to a query without any of its parameters filters nothing: each filter
 skips an empty value. Building it still makes its form, cleans every field and copies the
-query set, about a fifth of the CPU of a short list such as a guest's mypage. So a request
+query set, a large share of the CPU of a short list such as a guest's mypage. So a request
 whose query names no filter (a parameter is the filter's name, or starts with it, as a range
 filter's ``_min``/``_after`` parameters do) gets the list as it is; any other goes through
 django-filter, and a bad value is its 400 as before.

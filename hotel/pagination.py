@@ -4,8 +4,8 @@ DRF's ``PageNumberPagination`` reads the page with ``int()``: "٣" was page 3 an
 10. Here a page is ASCII digits (or "last"), else a 400 naming ``page``; a page past the last,
 or page 0, stays DRF's 404 ("Invalid page").
 
-Pages are read before the list is counted (``PageFirstPaginator``): a page that is neither
-empty nor full tells the count itself, so the usual short list (a guest's bookings, messages)
+Pages are read before the list is counted (``PageFirstPaginator``): a short page (or an empty
+first one) tells the count itself, so the usual short list (a guest's bookings, messages)
 is one query, not a page and a ``COUNT``. ``CountedPageNumberPagination`` is for a list that
 gives a page and its count in one query (the stay search,
 ``apps/reservations/selectors/stay_search.py``).
@@ -38,7 +38,7 @@ class PageFirstPaginator(DjangoPaginator):
             return super().page(number)
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        items, count = self._read_page(bottom)
+        items, count = ([], None) if bottom >= self.MAX_OFFSET else self._read_page(bottom)
         if count is not None:
             self.__dict__["count"] = count  # Paginator.count is a cached_property
         if not items:
@@ -47,8 +47,6 @@ class PageFirstPaginator(DjangoPaginator):
 
     def _read_page(self, bottom: int) -> tuple[list, int | None]:
         """The page's items from ``bottom``, and the count when the page tells it."""
-        if bottom >= self.MAX_OFFSET:
-            return [], None
         items = list(self.object_list[bottom : bottom + self.per_page])
         tells_count = len(items) < self.per_page and (items or bottom == 0)
         return items, (bottom + len(items) if tells_count else None)
@@ -85,8 +83,6 @@ class CountedPagePaginator(PageFirstPaginator):
     """
 
     def _read_page(self, bottom: int) -> tuple[list, int | None]:
-        if bottom >= self.MAX_OFFSET:
-            return [], None
         return self.object_list.page(offset=bottom, limit=self.per_page)
 
 

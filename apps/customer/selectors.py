@@ -85,8 +85,8 @@ def mypage_get(*, guest_id: int, order_id: int) -> MypageEntry | None:
     when it is not this guest's.
 
     One query: the timeline's rows with their entry joined (the mypage's detail is read far
-    more than it changes, and a second round trip was a sixth of its cost). Every entry has a
-    timeline from its first event; one without would cost a second query for the entry alone.
+    more than it changes, and a second round trip was a good part of its cost). Every entry has
+    a timeline from its first event; one without would cost a second query for the entry alone.
     """
     rows = list(
         MypageTimelineEntry.objects.filter(entry__order_id=order_id, entry__guest_id=guest_id)
