@@ -5,64 +5,46 @@
 every request: the largest fixed CPU cost of an authenticated API request in the booking
 profile (``bench/booking_profile.py``). ``TokenLookupAuthentication`` runs the same lookup as
 one statement built once per process, and builds the user from the row as the ORM's own
-iterators do (``Model.from_db``, after the backend's converters), without a ``RawQuerySet``
-re-deriving the row's layout on every request (which py-spy showed under load). It keeps
-DRF's behaviour otherwise: the ``Authorization: Token <key>`` header, the same 401 answers for
-an unknown key and for an inactive user, and ``(user, token)`` as the result.
+iterators do (``hotel.model_rows``), without a ``RawQuerySet`` re-deriving the row's layout
+on every request (which py-spy showed under load). It keeps DRF's behaviour otherwise: the
+``Authorization: Token <key>`` header, the same 401 answers for an unknown key and for an
+inactive user, and ``(user, token)`` as the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-Converter = Callable[[Any, Any, Any], Any]
+from hotel.model_rows import ModelRows
 
 
 @dataclass(frozen=True)
 class _UserLookup:
     sql: str
-    attnames: list[str]
-    # (position in the row, field, column) of the columns the backend hands back raw. The
-    # converters themselves are asked of each thread's own connection.
-    converted: list[tuple[int, Field, Any]]
+    users: ModelRows
 
 
 @cache
 def _user_lookup(user_model: type[Model], token_model: type[Model], alias: str) -> _UserLookup:
     user, token = user_model._meta, token_model._meta
-    fields = user.concrete_fields
-    columns = ", ".join(f'"user"."{field.column}"' for field in fields)
-    connection = connections[alias]
-    converted = []
-    for position, field in enumerate(fields):
-        column = field.get_col(user.db_table)
-        if _converters(connection, field, column):
-            converted.append((position, field, column))
+    users = ModelRows(user_model, table="user", alias=alias)
     return _UserLookup(
         sql=(
-            f'SELECT {columns} FROM "{user.db_table}" AS "user" '
+            f'SELECT {users.columns} FROM "{user.db_table}" AS "user" '
             f'JOIN "{token.db_table}" AS "token" '
             f'ON "token"."{token.get_field("user").column}" = "user"."{user.pk.column}" '
             f'WHERE "token"."{token.get_field("key").column}" = %s'
         ),
-        attnames=[field.attname for field in fields],
-        converted=converted,
+        users=users,
     )
-
-
-def _converters(connection: BaseDatabaseWrapper, field: Field, column: Any) -> list[Converter]:
-    return connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
 
 class TokenLookupAuthentication(TokenAuthentication):
@@ -71,17 +53,12 @@ class TokenLookupAuthentication(TokenAuthentication):
         user_model = get_user_model()
         alias = router.db_for_read(user_model)
         lookup = _user_lookup(user_model, token_model, alias)
-        connection = connections[alias]
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute(lookup.sql, [key])
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        values = list(row)
-        for position, field, column in lookup.converted:
-            for converter in _converters(connection, field, column):
-                values[position] = converter(values[position], column, connection)
-        user = user_model.from_db(alias, lookup.attnames, values)
+        user = lookup.users.instance(row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         # The token as the database has it, its other fields (``created``) deferred: loaded

@@ -31,6 +31,7 @@ from hotel import flat_serializers
 
 FLAT = "hotel/flat_serializers.py (FlatSerializer)"
 TOKEN = "hotel/token_authentication.py (TokenLookupAuthentication)"
+MODEL_ROWS = "hotel/model_rows.py (ModelRows)"
 BREAKER = "apps/payments/gateway/resilience.py (GuardedProvider)"
 BULK = "hotel/bulk_rows.py"
 
@@ -183,10 +184,10 @@ def test_drf_token_authentication_hands_the_key_to_authenticate_credentials():
 @pytest.mark.django_db
 def test_django_builds_rows_with_from_db_after_the_backends_converters():
     user_model = get_user_model()
-    assert_parameters(user_model.from_db, ["db", "field_names", "values"], TOKEN)
-    assert_parameters(connection.ops.get_db_converters, ["expression"], TOKEN)
-    assert_parameters(Field.get_db_converters, ["self", "connection"], TOKEN)
-    assert_parameters(Field.get_col, ["self", "alias"], TOKEN)
+    assert_parameters(user_model.from_db, ["db", "field_names", "values"], MODEL_ROWS)
+    assert_parameters(connection.ops.get_db_converters, ["expression"], MODEL_ROWS)
+    assert_parameters(Field.get_db_converters, ["self", "connection"], MODEL_ROWS)
+    assert_parameters(Field.get_col, ["self", "alias"], MODEL_ROWS)
 
     meta = user_model._meta
     joined = meta.get_field("date_joined")
@@ -194,7 +195,7 @@ def test_django_builds_rows_with_from_db_after_the_backends_converters():
     converters = connection.ops.get_db_converters(column) + joined.get_db_converters(connection)
     for converter in converters:
         assert len(parameters(converter)) == 3, (
-            f"{TOKEN} calls each converter as (value, expression, connection); "
+            f"{MODEL_ROWS} calls each converter as (value, expression, connection); "
             f"{converter.__qualname__} takes {parameters(converter)}"
         )
 
@@ -202,7 +203,7 @@ def test_django_builds_rows_with_from_db_after_the_backends_converters():
     values = [getattr(user_model(), name) for name in attnames]
     user = user_model.from_db("default", attnames, values)
     assert (user._state.adding, user._state.db) == (False, "default"), (
-        f"{TOKEN} relies on Model.from_db marking the instance as loaded from that database"
+        f"{MODEL_ROWS} relies on Model.from_db marking the instance as loaded from that database"
     )
 
 
