@@ -8,16 +8,23 @@ filter's ``_min``/``_after`` parameters do) gets the list as it is; any other go
 django-filter, and a bad value is its 400 as before.
 """
 
+from django_filters import FilterSet
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.request import Request
+
+
+def names_a_filter(request: Request, filterset_class: type[FilterSet]) -> bool:
+    """Whether the request's query names one of the filter set's filters."""
+    return any(
+        parameter.startswith(name)
+        for parameter in request.query_params
+        for name in filterset_class.base_filters
+    )
 
 
 class FilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not any(
-            parameter.startswith(name)
-            for parameter in request.query_params
-            for name in filterset_class.base_filters
-        ):
+        if filterset_class is not None and not names_a_filter(request, filterset_class):
             return queryset
         return super().filter_queryset(request, queryset, view)

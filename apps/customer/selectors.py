@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from apps.customer.dtos import GuestContact
-from apps.customer.models import GuestProfile, MypageEntry, MypageTimelineEntry, Notification
+from apps.customer.models import GuestProfile, MypageEntry, Notification
+from apps.customer.queries import GuestMypage, mypage_entry_with_timeline
 from hotel.lookups import InArray
 
 
@@ -76,31 +77,22 @@ def guest_contacts(*, user_ids: Collection[int]) -> dict[int, GuestContact]:
 
 
 def mypage_list(*, guest_id: int) -> QuerySet[MypageEntry]:
-    """The guest's bookings, newest first (reads the ``mypage_by_guest`` index)."""
+    """The guest's bookings, newest first (reads the ``mypage_by_guest`` index), as a query
+    set to filter."""
     return MypageEntry.objects.filter(guest_id=guest_id).order_by("-booked_at", "-order_id")
+
+
+def mypage_pages(*, guest_id: int) -> GuestMypage:
+    """The guest's bookings, newest first, read a page at a time: the unfiltered mypage, by a
+    statement written once (``apps.customer.queries``)."""
+    return GuestMypage(guest_id=guest_id)
 
 
 def mypage_get(*, guest_id: int, order_id: int) -> MypageEntry | None:
     """One of the guest's bookings, its timeline in order in ``timeline_in_order``; ``None``
-    when it is not this guest's.
-
-    One query: the timeline's rows with their entry joined (the mypage's detail is read far
-    more than it changes, and a second round trip was a good part of its cost). Every entry has
-    a timeline from its first event; one without would cost a second query for the entry alone.
-    """
-    rows = list(
-        MypageTimelineEntry.objects.filter(entry__order_id=order_id, entry__guest_id=guest_id)
-        .select_related("entry")
-        .order_by("sequence")
-    )
-    if rows:
-        entry = rows[0].entry
-    else:
-        entry = MypageEntry.objects.filter(order_id=order_id, guest_id=guest_id).first()
-        if entry is None:
-            return None
-    entry.timeline_in_order = rows
-    return entry
+    when it is not this guest's. One query, written once (``apps.customer.queries``): the
+    mypage's detail is read far more than it changes."""
+    return mypage_entry_with_timeline(guest_id=guest_id, order_id=order_id)
 
 
 def notification_list(*, guest_id: int) -> QuerySet[Notification]:

@@ -36,6 +36,7 @@ from apps.customer.services import (
     guest_token_obtain,
 )
 from hotel.api_schema import api_errors
+from hotel.filter_backend import names_a_filter
 from hotel.throttling import SettingsScopedRateThrottle, UsernameRateThrottle
 
 
@@ -125,7 +126,10 @@ class MypageListView(generics.ListAPIView):
     filterset_class = MypageFilter
 
     def get_queryset(self):
-        return selectors.mypage_list(guest_id=self.request.user.pk)
+        guest_id = self.request.user.pk
+        if names_a_filter(self.request, self.filterset_class):
+            return selectors.mypage_list(guest_id=guest_id)  # for django-filter to filter
+        return selectors.mypage_pages(guest_id=guest_id)  # the usual read, a page at a time
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "language": _language(self.request)}

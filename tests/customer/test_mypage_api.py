@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.customer import selectors
+from apps.customer.models import MypageEntry
 from hotel.eventbus.testing import drain_outbox
 from tests.customer.booking_events import Booking, at, publish_events
 from tests.customer.factories import GuestProfileFactory
@@ -197,6 +198,65 @@ def test_a_short_mypage_list_is_one_query_and_its_filters_still_apply(api_client
 
     assert api_client.get(MYPAGE, {"check_in_after": "someday"}).status_code == 400
     assert api_client.get(MYPAGE, {"check_in_after": "2999-01-01"}).json()["count"] == 0
+
+
+def test_the_unfiltered_list_reads_what_the_filtered_one_reads(api_client, guest_minji):
+    # The unfiltered page is read by hand-written SQL, a filtered one by the ORM: same entries,
+    # same fields, in both languages.
+    confirmed, rejected, paid = book(guest_minji), book(guest_minji), book(guest_minji)
+    publish_events(confirmed.requested())
+    publish_events(confirmed.confirmed())
+    publish_events(rejected.requested())
+    publish_events(rejected.rejected("만실"))
+    drain_outbox()
+    api_client.force_authenticate(guest_minji)
+
+    for language in ("ko", "en"):
+        usual = api_client.get(MYPAGE, HTTP_ACCEPT_LANGUAGE=language).json()
+        filtered = api_client.get(
+            MYPAGE, {"check_in_after": "2000-01-01"}, HTTP_ACCEPT_LANGUAGE=language
+        ).json()
+        assert usual == filtered
+        assert [row["order_id"] for row in usual["results"]] == [
+            paid.order_id,
+            rejected.order_id,
+            confirmed.order_id,
+        ]
+        assert [row["status"] for row in usual["results"]] == ["paid", "rejected", "confirmed"]
+
+
+def test_a_full_page_of_the_mypage_counts_the_list_and_links_the_next(api_client, guest_minji):
+    bookings = [book(guest_minji) for _ in range(21)]  # a page holds 20
+    drain_outbox()
+    api_client.force_authenticate(guest_minji)
+
+    first = api_client.get(MYPAGE).json()
+    second = api_client.get(MYPAGE, {"page": 2}).json()
+
+    assert (first["count"], len(first["results"])) == (21, 20)
+    assert first["next"].endswith("?page=2")
+    newest_first = [booking.order_id for booking in reversed(bookings)]
+    assert [row["order_id"] for row in first["results"]] == newest_first[:20]
+    assert (second["count"], second["next"]) == (21, None)
+    assert [row["order_id"] for row in second["results"]] == newest_first[20:]
+    assert api_client.get(MYPAGE, {"page": 3}).status_code == 404
+
+
+def test_an_entry_without_timeline_steps_is_read_with_an_empty_timeline(api_client, guest_minji):
+    entry = MypageEntry.objects.create(
+        order_id=8801,
+        guest_id=guest_minji.pk,
+        status="paid",
+        booked_at=at(2, 9),
+        last_sequence=1,
+        updated_at=at(2, 9),
+    )
+    api_client.force_authenticate(guest_minji)
+
+    body = api_client.get(f"{MYPAGE}{entry.order_id}/").json()
+
+    assert (body["order_id"], body["status"], body["timeline"]) == (8801, "paid", [])
+    assert body["booked_at"] == "2026-03-02T09:00:00+09:00"
 
 
 def test_the_notification_log_lists_own_messages_masked(api_client, guest_minji, other_guest):
