@@ -40,6 +40,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hotel.correlation import correlation_context
+from hotel.eventbus.delivery_sql import mark_done_sql
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.subscriptions import (
@@ -376,19 +377,31 @@ class OutboxWorker:
         commit.
 
         Handlers subscribed with ``in_transaction=False`` then run outside any transaction,
-        their outcomes recorded in short transactions.
+        their successes recorded by one guarded UPDATE per group, failures in short
+        transactions. The round's events are read once, for both; the outside deliveries'
+        lease is checked with the inside batch's lock when the round has one.
         """
         inside = tuple(d for d in claim.deliveries if runs_in_transaction(d.handler))
         outside = [d for d in claim.deliveries if not runs_in_transaction(d.handler)]
+        if not claim.deliveries:
+            return RoundResult()
+        # The round's events, read once for both kinds of handler.
+        events = self._load_events({delivery.event_id for delivery in claim.deliveries})
         result = RoundResult()
+        outside_owned: set[int] | None = None  # checked with the inside batch's lock, if any
         if inside:
             batch = Claim(token=claim.token, deliveries=inside)
+            also = [delivery.id for delivery in outside]
             try:
-                result = self._handle(batch, isolate=False)
+                result, outside_owned = self._handle(batch, events, isolate=False, also_check=also)
             except _FastPathFailed as failed:
-                result = self._handle(batch, isolate=True, known_failure=failed)
+                result, outside_owned = self._handle(
+                    batch, events, isolate=True, known_failure=failed, also_check=also
+                )
         if outside:
-            self._handle_outside_transaction(claim.token, outside, result)
+            self._handle_outside_transaction(
+                claim.token, outside, result, events, owned=outside_owned
+            )
         return result
 
     def run_once(self, *, limit: int | None = None) -> RoundResult:
@@ -415,8 +428,17 @@ class OutboxWorker:
         return released
 
     def _handle(
-        self, claim: Claim, *, isolate: bool, known_failure: _FastPathFailed | None = None
-    ) -> RoundResult:
+        self,
+        claim: Claim,
+        events: _Events,
+        *,
+        isolate: bool,
+        known_failure: _FastPathFailed | None = None,
+        also_check: Sequence[int] = (),
+    ) -> tuple[RoundResult, set[int]]:
+        """Handle the in-transaction deliveries of ``claim``; with them, see which of the
+        ``also_check`` deliveries (the round's outside ones) are still under this lease: the
+        result, and those."""
         result = RoundResult()
         failures: list[tuple[ClaimedDelivery, str]] = []
         ids = [delivery.id for delivery in claim.deliveries]
@@ -424,16 +446,13 @@ class OutboxWorker:
             owned = set(
                 Delivery.objects.using(self.using)
                 .select_for_update()
-                .filter(InArray("id", ids), lease_token=claim.token, state=PENDING)
+                .filter(InArray("id", [*ids, *also_check]), lease_token=claim.token, state=PENDING)
                 .values_list("id", flat=True)
             )
             result.lost.extend(d.id for d in claim.deliveries if d.id not in owned)
             # Queues with a failed (or lost) delivery in this round: the rest of each is given
             # back unhandled, so a queue's order holds within a round too.
             blocked = {d.queue for d in claim.deliveries if d.id not in owned}
-            events = self._load_events(
-                {delivery.event_id for delivery in claim.deliveries if delivery.id in owned}
-            )
             for group in handler_groups([d for d in claim.deliveries if d.id in owned]):
                 group = self._unblocked(group, blocked, result.released)
                 if not group:
@@ -460,9 +479,7 @@ class OutboxWorker:
                     self._run_one_by_one(group, events, result, failures, blocked)
             now = timezone.now()
             if result.done:
-                Delivery.objects.using(self.using).filter(InArray("id", result.done)).update(
-                    state=DONE, completed_at=now, lease_token=None, leased_until=None
-                )
+                self._mark_done(result.done, claim.token, now=now)
             for delivery, error in failures:
                 self._record_failure(delivery, error, now=now, result=result)
             if result.released:
@@ -473,7 +490,7 @@ class OutboxWorker:
             logger.warning(
                 "lease lost before handling; left to the worker that took over: %s", result.lost
             )
-        return result
+        return result, owned.intersection(also_check)
 
     @staticmethod
     def _unblocked(
@@ -506,7 +523,13 @@ class OutboxWorker:
                 blocked.add(delivery.queue)
 
     def _handle_outside_transaction(
-        self, token: uuid.UUID, deliveries: list[ClaimedDelivery], result: RoundResult
+        self,
+        token: uuid.UUID,
+        deliveries: list[ClaimedDelivery],
+        result: RoundResult,
+        events: _Events,
+        *,
+        owned: set[int] | None = None,
     ) -> None:
         """Run outside-transaction handlers; record their outcomes in small groups.
 
@@ -517,15 +540,16 @@ class OutboxWorker:
         the outcomes are recorded: every ``_OUTSIDE_GROUP`` deliveries or
         ``_OUTSIDE_GROUP_SECONDS``, so a slow outside party cannot outlive the lease
         unrecorded. A crash before recording runs them again, which their idempotency keys
-        make harmless.
+        make harmless. ``owned``: the deliveries found still leased when the round's
+        in-transaction batch was locked a moment ago (else they are checked here).
         """
         ids = [delivery.id for delivery in deliveries]
         leased = Delivery.objects.using(self.using).filter(
             InArray("id", ids), lease_token=token, state=PENDING
         )
-        owned = set(leased.values_list("id", flat=True))
+        if owned is None:
+            owned = set(leased.values_list("id", flat=True))
         result.lost.extend(d.id for d in deliveries if d.id not in owned)
-        events = self._load_events({d.event_id for d in deliveries if d.id in owned})
         outcomes: list[tuple[ClaimedDelivery, str | None]] = []
         released: list[int] = []
         # Queues with a failed (or lost) delivery in this round: the rest of each is given back.
@@ -570,32 +594,47 @@ class OutboxWorker:
         outcomes: list[tuple[ClaimedDelivery, str | None]],
         result: RoundResult,
     ) -> None:
+        """Mark the handled deliveries done, the failed ones for retry or the dead letter, each
+        only while it is still under this lease. The done ones, the usual outcome, take one
+        statement (its own transaction): the UPDATE's row lock is the lease check."""
         if not outcomes:
             return
-        with transaction.atomic(using=self.using):
-            still_ours = set(
-                Delivery.objects.using(self.using)
-                .select_for_update()
-                .filter(
-                    InArray("id", [d.id for d, _ in outcomes]), lease_token=token, state=PENDING
+        now = timezone.now()
+        handled = [d for d, error in outcomes if error is None]
+        failed = [(d, error) for d, error in outcomes if error is not None]
+        lost = []
+        if handled:
+            marked = self._mark_done([d.id for d in handled], token, now=now)
+            result.done.extend(d.id for d in handled if d.id in marked)
+            lost = [d for d in handled if d.id not in marked]
+        if failed:
+            with transaction.atomic(using=self.using):
+                still_ours = set(
+                    Delivery.objects.using(self.using)
+                    .select_for_update()
+                    .filter(
+                        InArray("id", [d.id for d, _ in failed]), lease_token=token, state=PENDING
+                    )
+                    .values_list("id", flat=True)
                 )
-                .values_list("id", flat=True)
-            )
-            now = timezone.now()
-            done = [d.id for d, error in outcomes if error is None and d.id in still_ours]
-            if done:
-                Delivery.objects.using(self.using).filter(InArray("id", done)).update(
-                    state=DONE, completed_at=now, lease_token=None, leased_until=None
-                )
-                result.done.extend(done)
-            for delivery, error in outcomes:
-                if delivery.id not in still_ours:
-                    # Another worker took over after our lease ran out; it will run the
-                    # handler again, which the handler's idempotency key makes harmless.
-                    logger.warning("lease of delivery #%s lost while its handler ran", delivery.id)
-                    result.lost.append(delivery.id)
-                elif error is not None:
-                    self._record_failure(delivery, error, now=now, result=result)
+                for delivery, error in failed:
+                    if delivery.id in still_ours:
+                        self._record_failure(delivery, error, now=now, result=result)
+                    else:
+                        lost.append(delivery)
+        for delivery in lost:
+            # Another worker took over after our lease ran out; it will run the handler
+            # again, which the handler's idempotency key makes harmless.
+            logger.warning("lease of delivery #%s lost while its handler ran", delivery.id)
+            result.lost.append(delivery.id)
+
+    def _mark_done(self, ids: Sequence[int], token: uuid.UUID, *, now: datetime) -> set[int]:
+        """Mark the deliveries ``ids`` done where they are still pending under ``token``: the
+        ids marked. One statement written once (``hotel.eventbus.delivery_sql``)."""
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(*mark_done_sql(connection, ids=ids, token=token, now=now))
+            return {row[0] for row in cursor.fetchall()}
 
     def _load_events(self, event_ids: set[int]) -> _Events:
         stored = StoredEvent.objects.using(self.using).filter(InArray("id", event_ids))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hotel.eventbus import Event, publish, subscribe
@@ -134,3 +135,28 @@ def test_the_worker_commits_without_waiting_for_the_wal_flush_and_restores_it(se
 
     assert seen == ["off", "on"]
     assert after == "on"
+
+
+def test_a_round_reads_its_events_once_and_records_outside_outcomes_in_one_statement(
+    outside_calls,
+):
+    calls, _ = outside_calls
+    inside_calls = []
+    subscribe(Called, name="probe.write_locally")(lambda event, meta: inside_calls.append(1))
+    try:
+        publish_called("a")
+        worker = OutboxWorker()
+        with CaptureQueriesContext(connection) as queries:
+            result = worker.run_once()
+    finally:
+        unsubscribe(Called, name="probe.write_locally")
+
+    assert (len(calls), len(inside_calls), len(result.done)) == (1, 1, 2)
+    statements = [q["sql"] for q in queries.captured_queries]
+    reads_of_events = [sql for sql in statements if '"eventbus_event"' in sql]
+    on_deliveries = [sql for sql in statements if '"eventbus_delivery"' in sql]
+    # The claim (its heads, their queues' runs, the lease), the inside batch's lock (which
+    # also checks the outside delivery's lease) and its outcome, the outside outcome.
+    assert len(reads_of_events) == 1
+    assert len(on_deliveries) == 6, on_deliveries
+    assert sum(sql.startswith("UPDATE") and "RETURNING" in sql for sql in on_deliveries) == 2
