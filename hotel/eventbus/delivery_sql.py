@@ -1,16 +1,21 @@
-"""The worker's statements on ``eventbus_delivery`` that run every round, written out once.
+"""The worker's statements on ``eventbus_delivery`` that run every round, written out by hand.
 
 A live round is small (a booking or two), so what the worker spends per round, not per
-delivery, sets its cost per booking; and compiling an ORM ``update()`` cost the worker more
-CPU than PostgreSQL spends running it. These statements are built once per database vendor,
-with table and column names from the model, and take their values converted by each field
-as the ORM would convert them.
+delivery, sets its cost per booking; and compiling the claim's ORM query (a correlated
+``NOT EXISTS``) or an ORM ``update()`` cost the worker more CPU than PostgreSQL spends
+running them. These are written out as SQL with table and column names from the model, the states
+as literals (so the planner matches the partial indexes, whatever the plan), and values
+converted by each field as the ORM would convert them. On PostgreSQL a list of ids or names
+is one array parameter (one statement text whatever its length); elsewhere (SQLite) an
+``IN`` list.
+
+Each function answers ``(sql, params)`` for ``connection``; the worker runs them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,45 +23,114 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from hotel.eventbus.models import Delivery
 
-_PENDING = Delivery.State.PENDING.value
-_DONE = Delivery.State.DONE.value
+_PENDING = f"'{Delivery.State.PENDING.value}'"
+_DONE = f"'{Delivery.State.DONE.value}'"
+
+#: The columns a claim reads, in ``ClaimedDelivery``'s order (the state of the lease aside).
+CLAIMED = ("id", "event_id", "handler", "attempts", "aggregate_key")
 
 
-_mark_done_by_vendor: dict[str, str] = {}
+def _table() -> str:
+    return f'"{Delivery._meta.db_table}"'
 
 
-def _mark_done_template(connection: BaseDatabaseWrapper) -> str:
-    """The statement for ``connection``'s database, built on first use; on SQLite with ``{}``
-    where the ids' placeholders go."""
-    template = _mark_done_by_vendor.get(connection.vendor)
-    if template is not None:
-        return template
-    quote = connection.ops.quote_name
+def _column(name: str, table: str = "") -> str:
+    column = f'"{Delivery._meta.get_field(name).column}"'
+    return f"{table}.{column}" if table else column
 
-    def column(name: str) -> str:
-        return quote(Delivery._meta.get_field(name).column)
 
-    ids = "= ANY(%s)" if connection.vendor == "postgresql" else "IN ({})"
-    template = _mark_done_by_vendor[connection.vendor] = (
-        f"UPDATE {quote(Delivery._meta.db_table)} SET {column('state')} = %s,"
-        f" {column('completed_at')} = %s, {column('lease_token')} = NULL,"
-        f" {column('leased_until')} = NULL"
-        f" WHERE {column('id')} {ids} AND {column('lease_token')} = %s"
-        f" AND {column('state')} = %s RETURNING {column('id')}"
+def _value(connection: BaseDatabaseWrapper, name: str, value: Any) -> Any:
+    return Delivery._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+def _in(connection: BaseDatabaseWrapper, column: str, values: Collection[Any]) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def claim_heads_sql(
+    connection: BaseDatabaseWrapper, *, now: datetime, limit: int
+) -> tuple[str, list]:
+    """The first ``limit`` claimable deliveries by id, locked, skipping rows another worker
+    holds: pending, due, not under a live lease, and the head of their (handler, aggregate)
+    queue (no earlier delivery of that queue still open). Columns: ``CLAIMED``."""
+    columns = ", ".join(_column(name, "d") for name in CLAIMED)
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
-    return template
+    sql = (
+        f"SELECT {columns} FROM {_table()} AS d"
+        f" WHERE {_column('available_at', 'd')} <= %s AND {_column('state', 'd')} = {_PENDING}"
+        f" AND ({_column('leased_until', 'd')} IS NULL OR {_column('leased_until', 'd')} < %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {_table()} AS earlier"
+        f" WHERE {_column('aggregate_key', 'earlier')} = {_column('aggregate_key', 'd')}"
+        f" AND {_column('handler', 'earlier')} = {_column('handler', 'd')}"
+        f" AND {_column('id', 'earlier')} < {_column('id', 'd')}"
+        f" AND NOT ({_column('state', 'earlier')} = {_DONE}))"
+        f" ORDER BY {_column('id', 'd')} LIMIT %s{lock}"
+    )
+    at = _value(connection, "available_at", now)
+    return sql, [at, at, limit]
+
+
+def queue_followers_sql(
+    connection: BaseDatabaseWrapper,
+    *,
+    handlers: Collection[str],
+    aggregate_keys: Collection[str],
+    after_id: int,
+    now: datetime,
+    limit: int,
+) -> tuple[str, list]:
+    """Open deliveries after ``after_id`` to any of ``handlers`` for any of
+    ``aggregate_keys``, in id order, at most ``limit``: ``CLAIMED`` and whether each is
+    claimable (pending, due, not under a live lease)."""
+    columns = ", ".join(_column(name) for name in CLAIMED)
+    in_handlers, handler_params = _in(connection, _column("handler"), handlers)
+    in_keys, key_params = _in(connection, _column("aggregate_key"), aggregate_keys)
+    sql = (
+        f"SELECT {columns}, ({_column('state')} = {_PENDING} AND {_column('available_at')} <= %s"
+        f" AND ({_column('leased_until')} IS NULL OR {_column('leased_until')} < %s))"
+        f" FROM {_table()}"
+        f" WHERE NOT ({_column('state')} = {_DONE}) AND {in_handlers} AND {in_keys}"
+        f" AND {_column('id')} > %s ORDER BY {_column('id')} LIMIT %s"
+    )
+    at = _value(connection, "available_at", now)
+    return sql, [at, at, *handler_params, *key_params, after_id, limit]
+
+
+def lease_sql(
+    connection: BaseDatabaseWrapper, *, ids: Sequence[int], token: uuid.UUID, until: datetime
+) -> tuple[str, list]:
+    """Put the deliveries ``ids`` under the lease ``token`` until ``until``, counting an
+    attempt each."""
+    in_ids, id_params = _in(connection, _column("id"), ids)
+    sql = (
+        f"UPDATE {_table()} SET {_column('lease_token')} = %s, {_column('leased_until')} = %s,"
+        f" {_column('attempts')} = {_column('attempts')} + 1 WHERE {in_ids}"
+    )
+    return sql, [
+        _value(connection, "lease_token", token),
+        _value(connection, "leased_until", until),
+        *id_params,
+    ]
 
 
 def mark_done_sql(
     connection: BaseDatabaseWrapper, *, ids: Sequence[int], token: uuid.UUID, now: datetime
-) -> tuple[str, list[Any]]:
+) -> tuple[str, list]:
     """``UPDATE ... RETURNING id``: the deliveries ``ids`` that are still pending under the
-    lease ``token`` become done at ``now``. On PostgreSQL the ids are one array parameter
-    (one statement text whatever their number); elsewhere an ``IN`` list."""
-    template = _mark_done_template(connection)
-    completed_at = Delivery._meta.get_field("completed_at").get_db_prep_value(now, connection)
-    lease = Delivery._meta.get_field("lease_token").get_db_prep_value(token, connection)
-    if connection.vendor == "postgresql":
-        return template, [_DONE, completed_at, list(ids), lease, _PENDING]
-    sql = template.format(", ".join(["%s"] * len(ids)))
-    return sql, [_DONE, completed_at, *ids, lease, _PENDING]
+    lease ``token`` become done at ``now``."""
+    in_ids, id_params = _in(connection, _column("id"), ids)
+    sql = (
+        f"UPDATE {_table()} SET {_column('state')} = {_DONE}, {_column('completed_at')} = %s,"
+        f" {_column('lease_token')} = NULL, {_column('leased_until')} = NULL"
+        f" WHERE {in_ids} AND {_column('lease_token')} = %s AND {_column('state')} = {_PENDING}"
+        f" RETURNING {_column('id')}"
+    )
+    return sql, [
+        _value(connection, "completed_at", now),
+        *id_params,
+        _value(connection, "lease_token", token),
+    ]

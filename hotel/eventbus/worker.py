@@ -36,11 +36,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from hotel.correlation import correlation_context
-from hotel.eventbus.delivery_sql import mark_done_sql
+from hotel.eventbus.delivery_sql import (
+    claim_heads_sql,
+    lease_sql,
+    mark_done_sql,
+    queue_followers_sql,
+)
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.subscriptions import (
@@ -239,45 +244,26 @@ class OutboxWorker:
             )
 
     # --- one round ---------------------------------------------------------------------------
-    def claim_queryset(self, now: datetime) -> QuerySet:
-        """Pending, due, unleased deliveries that head their (handler, aggregate) queue."""
-        earlier_open = (
-            Delivery.objects.using(self.using)
-            .filter(
-                handler=OuterRef("handler"),
-                aggregate_key=OuterRef("aggregate_key"),
-                id__lt=OuterRef("id"),
-            )
-            .exclude(state=DONE)
-        )
-        return (
-            Delivery.objects.using(self.using)
-            .filter(state=PENDING, available_at__lte=now)
-            .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-            .filter(~Exists(earlier_open))
-            .order_by("id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", "event_id", "handler", "attempts", "aggregate_key")
-        )
-
     def claim(self, *, limit: int | None = None) -> Claim:
         """Take up to ``limit`` claimable deliveries under a fresh lease (see module docs)."""
         now = timezone.now()
         token = uuid.uuid4()
         limit = limit or self.batch_size
-        claimable = self.claim_queryset(now)
-        with transaction.atomic(using=self.using):
+        connection = connections[self.using]
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
             self._walk_the_queue_in_order()
-            rows = list(claimable[:limit])
+            cursor.execute(*claim_heads_sql(connection, now=now, limit=limit))
+            rows = cursor.fetchall()
             if rows and len(rows) < limit:
                 rows += self._queue_runs(rows, now=now, room=limit - len(rows))
             if rows:
-                Delivery.objects.using(self.using).filter(
-                    InArray("id", [row[0] for row in rows])
-                ).update(
-                    lease_token=token,
-                    leased_until=now + self.lease,
-                    attempts=F("attempts") + 1,
+                cursor.execute(
+                    *lease_sql(
+                        connection,
+                        ids=[row[0] for row in rows],
+                        token=token,
+                        until=now + self.lease,
+                    )
                 )
         deliveries = tuple(
             ClaimedDelivery(
@@ -304,34 +290,27 @@ class OutboxWorker:
         rest of its queue's run in the round is given back unhandled.
         """
         head_of = {(handler, key): id_ for id_, _, handler, _, key in heads}
-        candidates = (
-            Delivery.objects.using(self.using)
-            .exclude(state=DONE)
-            .filter(
-                InArray("handler", {handler for handler, _ in head_of}),
-                InArray("aggregate_key", {key for _, key in head_of}),
-                id__gt=min(head_of.values()),
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                *queue_followers_sql(
+                    connection,
+                    handlers={handler for handler, _ in head_of},
+                    aggregate_keys={key for _, key in head_of},
+                    after_id=min(head_of.values()),
+                    now=now,
+                    # A cut in id order still leaves every run a prefix.
+                    limit=4 * (room + len(heads)),
+                )
             )
-            .order_by("id")
-            .values_list(
-                "id",
-                "event_id",
-                "handler",
-                "attempts",
-                "aggregate_key",
-                "state",
-                "available_at",
-                "leased_until",
-            )
-        )[: 4 * (room + len(heads))]  # a cut in id order still leaves every run a prefix
+            candidates = cursor.fetchall()
         runs: list[tuple] = []
         stopped: set[tuple[str, str]] = set()
-        for id_, event_id, handler, attempts, key, state, available_at, leased_until in candidates:
+        for id_, event_id, handler, attempts, key, claimable in candidates:
             queue = (handler, key)
             if queue not in head_of or id_ <= head_of[queue] or queue in stopped:
                 continue
-            claimable = state == PENDING and available_at <= now
-            if not claimable or (leased_until is not None and leased_until >= now):
+            if not claimable:
                 stopped.add(queue)
                 continue
             runs.append((id_, event_id, handler, attempts, key))
