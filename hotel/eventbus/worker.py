@@ -360,22 +360,23 @@ class OutboxWorker:
         transactions. The round's events are read once, for both; the outside deliveries'
         lease is checked with the inside batch's lock when the round has one.
         """
-        inside = tuple(d for d in claim.deliveries if runs_in_transaction(d.handler))
-        outside = [d for d in claim.deliveries if not runs_in_transaction(d.handler)]
         if not claim.deliveries:
             return RoundResult()
-        # The round's events, read once for both kinds of handler.
+        inside = tuple(d for d in claim.deliveries if runs_in_transaction(d.handler))
+        outside = [d for d in claim.deliveries if not runs_in_transaction(d.handler)]
         events = self._load_events({delivery.event_id for delivery in claim.deliveries})
         result = RoundResult()
         outside_owned: set[int] | None = None  # checked with the inside batch's lock, if any
         if inside:
             batch = Claim(token=claim.token, deliveries=inside)
-            also = [delivery.id for delivery in outside]
+            outside_ids = [delivery.id for delivery in outside]
             try:
-                result, outside_owned = self._handle(batch, events, isolate=False, also_check=also)
+                result, outside_owned = self._handle(
+                    batch, events, isolate=False, also_check=outside_ids
+                )
             except _FastPathFailed as failed:
                 result, outside_owned = self._handle(
-                    batch, events, isolate=True, known_failure=failed, also_check=also
+                    batch, events, isolate=True, known_failure=failed, also_check=outside_ids
                 )
         if outside:
             self._handle_outside_transaction(
