@@ -1,11 +1,12 @@
 """The customer context's hand-written SQL: the guest's mypage, its most read page.
 
 A mypage read is one small indexed query, and compiling it with the ORM cost the web process
-more CPU than PostgreSQL spends answering it (a fifth of a read's CPU, in cProfile). So the
-two reads every guest makes, the list's page and one booking with its timeline, are written
-out once, with table and column names from the models, and their rows become model instances
-as the ORM would make them (``hotel.model_rows``). A list filtered by the guest
-(``?status=``) goes through django-filter and the ORM as before (``selectors.mypage_list``).
+more CPU than PostgreSQL spends answering it (docs/ARCHITECTURE.md, "SQL on the booking path
+and the mypage"). So the two reads every guest makes, the list's page and one booking with
+its timeline, are written out once, with table and column names from the models, and their
+rows become model instances as the ORM would make them (``hotel.model_rows``). A list filtered
+by the guest (``?status=``) goes through django-filter and the ORM as before
+(``selectors.mypage_list``).
 """
 
 from django.db import connection
