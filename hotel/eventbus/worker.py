@@ -610,7 +610,7 @@ class OutboxWorker:
 
     def _mark_done(self, ids: Sequence[int], token: uuid.UUID, *, now: datetime) -> set[int]:
         """Mark the deliveries ``ids`` done where they are still pending under ``token``: the
-        ids marked. One statement written once (``hotel.eventbus.delivery_sql``)."""
+        ids marked. One statement written out as SQL (``hotel.eventbus.delivery_sql``)."""
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(*mark_done_sql(connection, ids=ids, token=token, now=now))
