@@ -41,6 +41,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 
+from hotel.eventbus import backpressure
 from hotel.eventbus.maintenance import outbox_status
 
 logger = logging.getLogger("hotel.metrics")
@@ -142,6 +143,21 @@ def outbox_metrics() -> list[Metric]:
             "hotel_outbox_lag_sample_deliveries",
             "How many recently handled deliveries the lag quantiles are computed from.",
             status.lag_sample_size,
+        )
+    )
+    metrics.append(
+        _gauge(
+            "hotel_outbox_worker_lag_seconds",
+            "The highest lag the outbox workers reported in the last seconds (0 when none "
+            "did): above OUTBOX_BACKPRESSURE_LAG_SECONDS bookings wait.",
+            backpressure.reported_lag_seconds() or 0.0,
+        )
+    )
+    metrics.append(
+        _gauge(
+            "hotel_booking_backpressure_wait_seconds",
+            "How long each booking now waits in this process for the workers to catch up.",
+            backpressure.bookings.wait_seconds,
         )
     )
     return metrics

@@ -260,6 +260,10 @@ OUTBOX = {
     "RETENTION_HOURS": env.float("OUTBOX_RETENTION_HOURS", default=24.0),
     "PURGE_EVERY_SECONDS": env.float("OUTBOX_PURGE_EVERY_SECONDS", default=600.0),
     "PURGE_BATCH_SIZE": env.int("OUTBOX_PURGE_BATCH_SIZE", default=5000),
+    # Backpressure (hotel/eventbus/backpressure.py): while the workers report more lag than
+    # this, each booking waits before it starts, up to the maximum at 5 s more; 0 turns it off.
+    "BACKPRESSURE_LAG_SECONDS": env.float("OUTBOX_BACKPRESSURE_LAG_SECONDS", default=2.0),
+    "BACKPRESSURE_MAX_WAIT_SECONDS": env.float("OUTBOX_BACKPRESSURE_MAX_WAIT_SECONDS", default=1.0),
 }
 
 # --- Payments (apps.payments) ------------------------------------------------------------

@@ -15,6 +15,7 @@ from apps.orders.serializers import (
     OrderSerializer,
 )
 from hotel.api_schema import api_errors
+from hotel.eventbus import backpressure
 from hotel.throttling import SettingsScopedRateThrottle
 
 #: The longest Idempotency-Key kept (its column's length); a longer one is refused.
@@ -36,6 +37,19 @@ class OrderListView(GenericAPIView):
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
     throttle_classes = [BookingThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Before authentication reads the database: a waiting booking holds no connection.
+            request.backpressure_wait = backpressure.bookings.wait()
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        waited = getattr(request, "backpressure_wait", 0.0)
+        if waited:
+            # How long the booking waited for the event workers to catch up (W3C Server-Timing).
+            response["Server-Timing"] = f"backpressure;dur={waited * 1000:.0f}"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.order_list(guest_id=self.request.user.pk)

@@ -115,3 +115,24 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery #{self.pk} of event #{self.event_id} to {self.handler} ({self.state})"
+
+
+class WorkerLag(models.Model):
+    """How long the deliveries a running outbox worker takes have waited, as it last said.
+
+    Each worker reports at most once a second while it works; bookings wait a little while the
+    reports say the workers are behind (``hotel.eventbus.backpressure``). A report older than a
+    few seconds counts for nothing: a worker that stopped or went idle slows no one.
+    """
+
+    worker = models.CharField(_("worker"), max_length=100, unique=True)
+    lag_seconds = models.FloatField(_("lag (seconds)"))
+    reported_at = models.DateTimeField(_("reported at"))
+
+    class Meta:
+        db_table = "eventbus_worker_lag"
+        verbose_name = _("worker lag")
+        verbose_name_plural = _("worker lags")
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.lag_seconds:.1f} s behind at {self.reported_at:%H:%M:%S}"

@@ -40,6 +40,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from hotel.correlation import correlation_context
+from hotel.eventbus.backpressure import LagReport, round_lag_seconds
 from hotel.eventbus.delivery_sql import (
     claim_heads_sql,
     lease_sql,
@@ -113,6 +114,9 @@ class _Events:
         self._stored = stored
         self._decoded: dict[int, tuple[Event, EventMeta]] = {}
 
+    def published_at(self, event_id: int) -> datetime:
+        return self._stored[event_id].occurred_at
+
     def decoded(self, event_id: int) -> tuple[Event, EventMeta]:
         pair = self._decoded.get(event_id)
         if pair is None:
@@ -143,6 +147,7 @@ class ClaimedDelivery:
 class Claim:
     token: uuid.UUID
     deliveries: tuple[ClaimedDelivery, ...]
+    claimed_at: datetime | None = None
 
 
 def handler_groups(deliveries: Sequence[ClaimedDelivery]) -> list[list[ClaimedDelivery]]:
@@ -173,6 +178,8 @@ class RoundResult:
     dead: list[int] = field(default_factory=list)
     lost: list[int] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    #: How long the round's first-attempt deliveries had waited when claimed (median), seconds.
+    lag_seconds: float = 0.0
 
     @property
     def handled(self) -> int:
@@ -275,7 +282,7 @@ class OutboxWorker:
             )
             for id_, event_id, handler, attempts, aggregate_key in sorted(rows)
         )
-        return Claim(token=token, deliveries=deliveries)
+        return Claim(token=token, deliveries=deliveries, claimed_at=now)
 
     def _queue_runs(self, heads: list[tuple], *, now: datetime, room: int) -> list[tuple]:
         """The deliveries that follow the claimed heads in their queues, up to ``room`` of them.
@@ -381,6 +388,11 @@ class OutboxWorker:
         if outside:
             self._handle_outside_transaction(
                 claim.token, outside, result, events, owned=outside_owned
+            )
+        if claim.claimed_at is not None:
+            result.lag_seconds = round_lag_seconds(
+                claim.claimed_at,
+                (events.published_at(d.event_id) for d in claim.deliveries if d.attempts == 1),
             )
         return result
 
@@ -690,6 +702,8 @@ class OutboxWorker:
         self.check_handlers()
         options = settings.OUTBOX
         wakeup = Wakeup.for_connection(connections[self.using], enabled=options["NOTIFY"])
+        lag_report = LagReport(worker=self.name, using=self.using)
+        lag_report.start()
         logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
         # A round cut off by a database error: its deliveries are still leased to this worker.
         failed_claim: Claim | None = None
@@ -709,6 +723,7 @@ class OutboxWorker:
                     failed_claim = claim
                     result = self.handle(claim)
                     failed_claim = None
+                    lag_report.observe(result.lag_seconds)
                 except DatabaseError:
                     logger.exception("outbox round failed; retrying after a pause")
                     close_old_connections()
@@ -721,8 +736,18 @@ class OutboxWorker:
                 wakeup.wait(options["POLL_SECONDS"], stop=self._stop)
         finally:
             wakeup.close()
+            self._stop_reporting(lag_report)
             self._restore_commit_durability()
             logger.info("outbox worker %s stopped", self.name)
+
+    @staticmethod
+    def _stop_reporting(lag_report: LagReport) -> None:
+        """Take this worker's lag report away, so no booking waits on a worker that stopped
+        (a report goes stale in seconds anyway, should the database be away)."""
+        try:
+            lag_report.stop()
+        except DatabaseError:
+            logger.info("could not remove the lag report of %s", lag_report.worker)
 
     def _relax_commit_durability(self) -> None:
         """Commit without waiting for the WAL flush (PostgreSQL ``synchronous_commit = off``).

@@ -9,11 +9,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import DatabaseError
+from django.utils import timezone
 from prometheus_client import Gauge
 from prometheus_client.core import GaugeMetricFamily
 
 from hotel import metrics
-from hotel.eventbus.models import Delivery
+from hotel.eventbus import backpressure
+from hotel.eventbus.models import Delivery, WorkerLag
 from hotel.eventbus.testing import drain_outbox
 from tests.eventbus.helpers import publish_pings
 from tests.outbox_probe.events import HANDLERS
@@ -131,6 +133,8 @@ def test_an_empty_outbox_reports_zeroes_and_no_lag(scrape):
     assert value(samples, "hotel_outbox_oldest_pending_age_seconds") == 0
     assert not [key for key in samples if key[0] == "hotel_outbox_lag_seconds"]
     assert value(samples, "hotel_outbox_lag_sample_deliveries") == 0
+    assert value(samples, "hotel_outbox_worker_lag_seconds") == 0
+    assert value(samples, "hotel_booking_backpressure_wait_seconds") == 0
     assert value(samples, "process_resident_memory_bytes") > 0
     assert value(samples, "process_cpu_seconds_total") > 0
 
@@ -271,3 +275,17 @@ def test_the_registry_is_our_own_with_the_librarys_process_figures(scrape):
     } <= names
     assert value(samples, "process_open_fds") > 0
     assert 0 < value(samples, "process_start_time_seconds") <= time.time()
+
+
+def test_the_workers_reported_lag_and_this_process_wait(scrape):
+    backpressure.bookings.reset()
+    WorkerLag.objects.create(worker="w1", lag_seconds=4.5, reported_at=timezone.now())
+    WorkerLag.objects.create(worker="w2", lag_seconds=1.0, reported_at=timezone.now())
+    backpressure.bookings.wait()  # takes the reading
+
+    samples = scrape()
+    backpressure.bookings.reset()
+
+    assert value(samples, "hotel_outbox_worker_lag_seconds") == 4.5
+    # 2.5 s over the 2 s threshold, half of the 5 s ramp: half of the longest wait, 1 s.
+    assert value(samples, "hotel_booking_backpressure_wait_seconds") == 0.5
