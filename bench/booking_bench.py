@@ -14,7 +14,9 @@ types x 360 nights x 200 rooms and 2,000 guests, so sold-out is rare. Runs, in o
 For each: bookings/s (201s), availability (answers that are neither 5xx nor socket errors or
 timeouts), p50/p99 latency, peak resident memory of the server processes (gunicorn master and
 workers, plus the outbox worker for the product), and outbox lag (publish to handled) p50/p99.
-Results go to bench/results/booking.json. The reference and (a) run ``--rounds`` times,
+Results go to bench/results/booking.json; for (a) and (b), bookings, lag and open deliveries over
+time are read back from the database and plotted to bench/plots/booking_bench-<a|b>.png
+(bench/saturation_plot.py; the last round's). The reference and (a) run ``--rounds`` times,
 alternately (reference, a, reference, a, ...): the reference's throughput swings with the
 machine's commit latency, so each round's (a) is compared with the reference run just before
 it, in bookings/s and by machine CPU per booking, and the medians over the rounds are given.
@@ -43,9 +45,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.saturation_plot import plot_saturation, saturation_series  # noqa: E402
 from bench.server_autovacuum import OUTBOX_SERVER_NAPTIME, autovacuum_on  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+PLOTS = ROOT / "bench" / "plots"
 BIN = Path(sys.executable).parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PORT = 8100
@@ -269,9 +273,12 @@ def outbox_lag(database_url: str) -> dict:
                 "FROM eventbus_delivery WHERE state = 'done'"
             )
         ]
+    drained_per_s = (backlog - open_) / elapsed if elapsed else None
     result = {
         "backlog_at_end_of_load": backlog,
-        "drained_per_s": (backlog - open_) / elapsed if elapsed else None,
+        "drained_per_s": drained_per_s,
+        # What the backlog holds in the worker's time: the saturation target's measure.
+        "backlog_seconds_of_work": backlog / drained_per_s if drained_per_s else 0.0,
         "open_after_drain": open_,
         "deliveries_done": len(lags),
     }
@@ -323,6 +330,7 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
             "postgres": cpu_seconds(postgres_pids()),
             "machine": machine_cpu_seconds(),
         }
+        load_started_at = time.time()
         result = run_wrk(seed, duration, clients)
         spent = {
             "web": cpu_seconds(web_pids) - before["web"],
@@ -343,6 +351,7 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
         result["outbox_lag"] = outbox_lag(database_url)
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
+        result["over_time"] = saturation_series(database_url, load_started_at=load_started_at)
     statuses = {int(k): v for k, v in result["statuses"].items()}
     answered = sum(statuses.values())
     failed = (
@@ -356,7 +365,27 @@ def measure(target: str, *, duration: int, clients: int) -> dict:
         bookings_per_s=statuses.get(201, 0) / seconds,
         availability=1 - failed / max(1, answered + result["timeouts"] + result["connect_errors"]),
     )
+    if "over_time" in result:
+        plot(result, duration)
     return result
+
+
+def plot(result: dict, duration: int) -> None:
+    """bench/plots/booking_bench-<target>.png: the scenario over time (the last round's)."""
+    lag = result["outbox_lag"]
+    PLOTS.mkdir(exist_ok=True)
+    plot_saturation(
+        result["over_time"],
+        PLOTS / f"booking_bench-{result['target']}.png",
+        title=(
+            f"({result['target']}) {result['bookings_per_s']:.1f} bookings/s, "
+            f"availability {result['availability'] * 100:.2f} %; at the load's end "
+            f"{lag['backlog_at_end_of_load']} deliveries open "
+            f"({lag['backlog_seconds_of_work']:.1f} s of the worker's work), "
+            f"lag p50 {lag.get('p50_ms', 0) / 1000:.1f} s, p99 {lag.get('p99_ms', 0) / 1000:.1f} s"
+        ),
+        load_s=duration,
+    )
 
 
 def summary_line(result: dict) -> str:
