@@ -125,12 +125,16 @@ class Backpressure:
         self._sleep = sleep
         self._refresh = threading.Lock()
         self._next_refresh = 0.0
+        self._read_at = float("-inf")
         self.wait_seconds = 0.0
 
     def wait(self) -> float:
         """Wait as the last reading says, then read the reports again if it is time: the
-        seconds waited. The reading uses the thread's connection, which the booking then uses."""
-        waited = self.wait_seconds
+        seconds waited. The reading uses the thread's connection, which the booking then uses.
+        A reading as old as a stale report (a process that took no booking for a while) is
+        no reason to wait."""
+        fresh = self._clock() - self._read_at < _FRESH_SECONDS
+        waited = self.wait_seconds if fresh else 0.0
         if waited:
             self._sleep(waited)
         if self._clock() >= self._next_refresh and self._refresh.acquire(blocking=False):
@@ -141,7 +145,8 @@ class Backpressure:
         return waited
 
     def _read(self) -> None:
-        self._next_refresh = self._clock() + _REFRESH_SECONDS
+        self._read_at = self._clock()
+        self._next_refresh = self._read_at + _REFRESH_SECONDS
         if not settings.OUTBOX["BACKPRESSURE_LAG_SECONDS"]:
             self.wait_seconds = 0.0
             return
@@ -156,6 +161,7 @@ class Backpressure:
     def reset(self) -> None:
         """Forget the last reading (tests)."""
         self._next_refresh = 0.0
+        self._read_at = float("-inf")
         self.wait_seconds = 0.0
 
 

@@ -167,6 +167,19 @@ def test_a_process_waits_as_its_last_reading_says_and_reads_twice_a_second(
     assert slept == [0.5, 0.5, 0.5]
 
 
+def test_a_reading_left_from_long_ago_is_no_reason_to_wait(backpressure_settings):
+    clock, slept = Clock(), []
+    pressure = Backpressure(clock=clock, sleep=slept.append)
+    report("w1", 4.5)
+    pressure.wait()  # reads: 0.5 s from now on
+    WorkerLag.objects.all().delete()
+    clock.now += 60  # no booking for a minute; the load is long gone
+
+    assert pressure.wait() == 0.0  # reads again instead of waiting on the old reading
+    assert pressure.wait() == 0.0
+    assert slept == []
+
+
 def test_a_process_that_is_turned_off_reads_nothing_and_never_waits(backpressure_settings):
     backpressure_settings.OUTBOX = {**backpressure_settings.OUTBOX, "BACKPRESSURE_LAG_SECONDS": 0}
     slept = []
