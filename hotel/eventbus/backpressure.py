@@ -124,7 +124,6 @@ class Backpressure:
         self._clock = clock
         self._sleep = sleep
         self._refresh = threading.Lock()
-        self._next_refresh = 0.0
         self._read_at = float("-inf")
         self.wait_seconds = 0.0
 
@@ -137,7 +136,8 @@ class Backpressure:
         waited = self.wait_seconds if fresh else 0.0
         if waited:
             self._sleep(waited)
-        if self._clock() >= self._next_refresh and self._refresh.acquire(blocking=False):
+        due = self._clock() - self._read_at >= _REFRESH_SECONDS
+        if due and self._refresh.acquire(blocking=False):
             try:
                 self._read()
             finally:
@@ -146,7 +146,6 @@ class Backpressure:
 
     def _read(self) -> None:
         self._read_at = self._clock()
-        self._next_refresh = self._read_at + _REFRESH_SECONDS
         if not settings.OUTBOX["BACKPRESSURE_LAG_SECONDS"]:
             self.wait_seconds = 0.0
             return
@@ -160,7 +159,6 @@ class Backpressure:
 
     def reset(self) -> None:
         """Forget the last reading (tests)."""
-        self._next_refresh = 0.0
         self._read_at = float("-inf")
         self.wait_seconds = 0.0
 
