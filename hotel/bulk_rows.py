@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 from typing import TypeVar
 
@@ -102,12 +102,21 @@ def _insert_sql(model: type[Model], unless_exists: str, rows: int) -> str:
 
 
 def _array_parameters(fields: Sequence[Field]) -> str:
-    """``%s::<type>[]`` per field, for PostgreSQL. The type's length is left out (``varchar``,
+    """``%b::<type>[]`` per field, for PostgreSQL. The type's length is left out (``varchar``,
     not ``varchar(64)``): an explicit cast would cut an over-long value short where the INSERT's
-    own assignment refuses it."""
+    own assignment refuses it.
+
+    ``%b`` sends the array in PostgreSQL's binary format, which needs the server to bind the
+    parameters (the default, ``DB_PREPARED_STATEMENTS``); psycopg writes it about three times
+    faster than the text format (which escapes every element with a regular expression), and
+    the server reads it without parsing. Bound on the client, the arrays go as text (``%s``).
+    """
     connection = connections["default"]
+    binary = connection.settings_dict.get("OPTIONS", {}).get("server_side_binding", False)
+    placeholder = "%b" if binary else "%s"
     return ", ".join(
-        f"%s::{re.sub(r'[(].*[)]', '', field.cast_db_type(connection))}[]" for field in fields
+        f"{placeholder}::{re.sub(r'[(].*[)]', '', field.cast_db_type(connection))}[]"
+        for field in fields
     )
 
 
@@ -168,10 +177,20 @@ def row_insert(instance: M, *, unless_exists: str = "") -> M | None:
     return written[0] if written else None
 
 
-def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
+def rows_update(
+    instances: Sequence[Model],
+    *,
+    fields: Sequence[str],
+    unless: Mapping[str, object] | None = None,
+) -> None:
     """Write ``fields`` of each of ``instances`` (saved rows of one model) back, in one
     statement: ``UPDATE ... FROM`` the new values (unnested arrays on PostgreSQL, a ``VALUES``
-    list elsewhere), matched on the primary key."""
+    list elsewhere), matched on the primary key.
+
+    ``unless`` (field name to value): a row whose stored field holds that value already is
+    left as it is (``WHERE NOT (field = value)``, as ``.exclude(field=value)`` on a field
+    that cannot be null), e.g. a notification another worker has recorded sent meanwhile.
+    """
     if not instances:
         return
     model = type(instances[0])
@@ -188,7 +207,11 @@ def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
     columns = ", ".join(quote(field.column) for field in given)
     assignments = ", ".join(f"{quote(field.column)} = {new_value(field)}" for field in written)
     match = f"{table}.{quote(meta.pk.column)} = changed.{quote(meta.pk.column)}"
-    for chunk in _chunks(instances, connection, columns=len(given)):
+    kept = [(meta.get_field(name), value) for name, value in (unless or {}).items()]
+    for field, _ in kept:
+        match += f" AND NOT ({table}.{quote(field.column)} = %s)"
+    kept_values = [field.get_db_prep_value(value, connection) for field, value in kept]
+    for chunk in _chunks(instances, connection, columns=len(given) + len(kept)):
         values = _prepared(chunk, given, connection, add=False)
         # Arrays even for one row: a VALUES list's columns would need casts on PostgreSQL.
         if connection.vendor == "postgresql":
@@ -196,14 +219,14 @@ def rows_update(instances: Sequence[Model], *, fields: Sequence[str]) -> None:
                 f"UPDATE {table} SET {assignments} "
                 f"FROM unnest({_array_parameters(given)}) AS changed ({columns}) WHERE {match}"
             )
-            params = _by_column(values)
+            params = [*_by_column(values), *kept_values]
         else:
             row = "(" + ", ".join(["%s"] * len(given)) + ")"
             sql = (
                 f"WITH changed ({columns}) AS (VALUES {', '.join([row] * len(chunk))}) "
                 f"UPDATE {table} SET {assignments} FROM changed WHERE {match}"
             )
-            params = [value for row_values in values for value in row_values]
+            params = [value for row_values in values for value in row_values] + kept_values
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
