@@ -152,6 +152,29 @@ def test_rows_update_writes_the_named_fields_of_every_row_in_one_statement():
     assert {r.aggregate_id for r in stored} == {"k0", "k1", "k2", "k3"}
 
 
+def test_rows_update_leaves_the_rows_that_hold_the_unless_value_already():
+    rows = rows_insert([stored_event(n) for n in range(3)])
+    StoredEvent.objects.filter(pk=rows[1].pk).update(correlation_id="recorded elsewhere")
+    for n, row in enumerate(rows):
+        row.correlation_id = f"order-{n}"
+        row.event_type = "probe.Changed"
+
+    with CaptureQueriesContext(connection) as queries:
+        rows_update(
+            rows,
+            fields=["correlation_id", "event_type"],
+            unless={"correlation_id": "recorded elsewhere"},
+        )
+
+    assert len(queries.captured_queries) == 1
+    stored = StoredEvent.objects.order_by("id")
+    assert [(r.correlation_id, r.event_type) for r in stored] == [
+        ("order-0", "probe.Changed"),
+        ("recorded elsewhere", "probe.Pinged"),
+        ("order-2", "probe.Changed"),
+    ]
+
+
 def test_nothing_to_insert_runs_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert rows_insert([]) == []

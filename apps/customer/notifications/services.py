@@ -41,7 +41,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from apps.customer.models import (
@@ -54,7 +53,7 @@ from apps.customer.models import (
 from apps.customer.notifications import messages
 from apps.customer.projection import mypage_catch_up
 from apps.customer.selectors import guest_profiles_by_user_ids
-from hotel.bulk_rows import rows_insert
+from hotel.bulk_rows import rows_insert, rows_update
 from hotel.correlation import correlation_context
 from hotel.lookups import InArray
 from hotel.notification_channels import ChannelError, OutgoingMessage, backend_for, email_mask
@@ -421,22 +420,14 @@ def _notifications_record_sent(sent: Sequence[tuple[Notification, str]]) -> None
     if not sent:
         return
     now = timezone.now()
-    provider_ids = {notification.pk: provider_id[:200] for notification, provider_id in sent}
-    Notification.objects.filter(InArray("pk", provider_ids)).exclude(
-        status=Notification.Status.SENT
-    ).update(
-        status=Notification.Status.SENT,
-        provider_message_id=Case(
-            *(When(pk=pk, then=Value(provider_id)) for pk, provider_id in provider_ids.items()),
-            output_field=CharField(),
-        ),
-        sent_at=now,
-        last_error="",
-        updated_at=now,
-    )
-    for notification, _ in sent:
+    for notification, provider_id in sent:
         notification.status = Notification.Status.SENT
-        notification.provider_message_id = provider_ids[notification.pk]
+        notification.provider_message_id = provider_id[:200]
         notification.sent_at = now
         notification.last_error = ""
         notification.updated_at = now
+    rows_update(
+        [notification for notification, _ in sent],
+        fields=["status", "provider_message_id", "sent_at", "last_error", "updated_at"],
+        unless={"status": Notification.Status.SENT},
+    )

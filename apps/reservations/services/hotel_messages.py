@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import Case, CharField, Count, F, Value, When, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -57,7 +57,7 @@ from apps.reservations.models import (
     Reservation,
     ReservationStatus,
 )
-from hotel.bulk_rows import rows_insert
+from hotel.bulk_rows import rows_insert, rows_update
 from hotel.correlation import correlation_context
 from hotel.lookups import InArray
 from hotel.notification_channels import (
@@ -569,22 +569,14 @@ def _notifications_record_sent(sent: Sequence[tuple[HotelNotification, str]]) ->
     if not sent:
         return
     now = timezone.now()
-    provider_ids = {notification.pk: provider_id[:200] for notification, provider_id in sent}
-    HotelNotification.objects.filter(InArray("pk", provider_ids)).exclude(
-        status=HotelNotification.Status.SENT
-    ).update(
-        status=HotelNotification.Status.SENT,
-        provider_message_id=Case(
-            *(When(pk=pk, then=Value(provider_id)) for pk, provider_id in provider_ids.items()),
-            output_field=CharField(),
-        ),
-        sent_at=now,
-        last_error="",
-        updated_at=now,
-    )
-    for notification, _ in sent:
+    for notification, provider_id in sent:
         notification.status = HotelNotification.Status.SENT
-        notification.provider_message_id = provider_ids[notification.pk]
+        notification.provider_message_id = provider_id[:200]
         notification.sent_at = now
         notification.last_error = ""
         notification.updated_at = now
+    rows_update(
+        [notification for notification, _ in sent],
+        fields=["status", "provider_message_id", "sent_at", "last_error", "updated_at"],
+        unless={"status": HotelNotification.Status.SENT},
+    )
