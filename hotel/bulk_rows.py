@@ -221,10 +221,15 @@ def rows_update(
             )
             params = [*_by_column(values), *kept_values]
         else:
+            # SQLite names a VALUES list's columns column1, column2, ...: renamed in a
+            # subquery, so that the statement is an UPDATE from its first word.
             row = "(" + ", ".join(["%s"] * len(given)) + ")"
+            renamed = ", ".join(
+                f"column{n} AS {quote(field.column)}" for n, field in enumerate(given, start=1)
+            )
             sql = (
-                f"WITH changed ({columns}) AS (VALUES {', '.join([row] * len(chunk))}) "
-                f"UPDATE {table} SET {assignments} FROM changed WHERE {match}"
+                f"UPDATE {table} SET {assignments} FROM (SELECT {renamed} "
+                f"FROM (VALUES {', '.join([row] * len(chunk))})) AS changed WHERE {match}"
             )
             params = [value for row_values in values for value in row_values] + kept_values
         with connection.cursor() as cursor:

@@ -100,9 +100,9 @@ def test_a_batch_runs_five_statements_whatever_its_size(guest, orders):
         ("SELECT", timeline),  # which events were applied before
         ("INSERT", entry),  # the new entries
         ("INSERT", timeline),  # every event's timeline row
-        # UPDATE the other entries FROM their new values (unnested arrays on PostgreSQL,
-        # WITH changed AS (VALUES ...) on SQLite)
-        ("UPDATE" if connection.vendor == "postgresql" else "WITH", entry),
+        # UPDATE the other entries FROM their new values (unnested arrays on PostgreSQL, a
+        # VALUES list on SQLite)
+        ("UPDATE", entry),
     ]
     statuses = dict(MypageEntry.objects.values_list("order_id", "status"))
     assert [statuses[x.order_id] for x in booked] == ["confirmed"] * orders
