@@ -88,7 +88,7 @@ def _insert_sql(model: type[Model], unless_exists: str, rows: int) -> str:
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         source = f"VALUES {', '.join([row] * rows)}"
     else:
-        source = f"SELECT * FROM unnest({_array_parameters(fields)})"
+        source = f"SELECT * FROM unnest({_array_parameters(tuple(fields))})"
     returning = f'"{model._meta.pk.column}"'
     on_conflict = ""
     if unless_exists:
@@ -101,7 +101,8 @@ def _insert_sql(model: type[Model], unless_exists: str, rows: int) -> str:
     )
 
 
-def _array_parameters(fields: Sequence[Field]) -> str:
+@lru_cache(maxsize=512)
+def _array_parameters(fields: tuple[Field, ...]) -> str:
     """``%b::<type>[]`` per field, for PostgreSQL. The type's length is left out (``varchar``,
     not ``varchar(64)``): an explicit cast would cut an over-long value short where the INSERT's
     own assignment refuses it.
@@ -217,7 +218,8 @@ def rows_update(
         if connection.vendor == "postgresql":
             sql = (
                 f"UPDATE {table} SET {assignments} "
-                f"FROM unnest({_array_parameters(given)}) AS changed ({columns}) WHERE {match}"
+                f"FROM unnest({_array_parameters(tuple(given))}) AS changed ({columns}) "
+                f"WHERE {match}"
             )
             params = [*_by_column(values), *kept_values]
         else:
