@@ -58,6 +58,7 @@ def child(target: str, requests: int, profile: bool) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.wsgi import get_wsgi_application
     from django.db import connection, connections
 
@@ -157,6 +158,12 @@ def child(target: str, requests: int, profile: bool) -> None:
         from hotel.eventbus.testing import drain_outbox
 
         nonlocal statements, transactions
+        # The worker commits without waiting for the WAL flush, unless configured to
+        # (OutboxWorker._relax_commit_durability); the bookings on this connection do wait.
+        relaxed = not settings.OUTBOX["SYNCHRONOUS_COMMIT"]
+        if relaxed:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
         # The readings of /proc and of the WAL position stay outside what is counted.
         pg, wal = backend_cpu(), wal_position()
         counted, cpu = (statements, transactions), time.process_time()
@@ -170,6 +177,9 @@ def child(target: str, requests: int, profile: bool) -> None:
         live["transactions"] += transactions - counted[1]
         live["wal"] += wal_position() - wal
         live["pg"] += backend_cpu() - pg
+        if relaxed:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
         statements, transactions = counted
 
     def pause(cpu: float, wall: float, pg: float) -> tuple[float, float, float]:
