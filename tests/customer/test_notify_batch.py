@@ -125,6 +125,25 @@ def test_a_batch_sends_each_message_once_per_channel_in_four_statements(
     assert [m.to for m in mail.outbox] == [["mj@x.kr"], ["mj@x.kr"], ["np@x.kr"], ["staff@x.kr"]]
 
 
+def test_each_sent_message_keeps_its_own_provider_id_and_one_recorded_elsewhere_stays(
+    guests, kakao_outbox
+):
+    bookings = [Booking(guest_id=guests["minji"].pk) for _ in range(3)]
+    notifications = notifications_send_for_events(
+        event_ids=ids(projected(*(x.placed() for x in bookings)))
+    )
+    stored = dict(Notification.objects.values_list("pk", "provider_message_id"))
+    assert stored == {n.pk: n.provider_message_id for n in notifications}
+    assert len(set(stored.values())) == 3
+
+    # A worker that took a delivery over recorded the first one sent meanwhile: a late
+    # recording of it changes nothing.
+    first = notifications[0]
+    Notification.objects.filter(pk=first.pk).update(provider_message_id="recorded-elsewhere")
+    services._notifications_record_sent([(first, "late")])
+    assert Notification.objects.get(pk=first.pk).provider_message_id == "recorded-elsewhere"
+
+
 def test_a_change_that_means_no_message_sends_nothing(guests, kakao_outbox):
     booking = Booking(guest_id=guests["minji"].pk)
     projected(booking.placed(), booking.approved(), booking.requested(), booking.order_cancelled())
