@@ -36,12 +36,13 @@ from bench.booking_bench import (  # noqa: E402
 )
 
 
-def print_worker_profile(profiler) -> None:
+def print_profile(profiler, *, cumulative: int) -> None:
+    """The profile's top ``cumulative`` functions by cumulative time, then 35 by own time."""
     import io
     import pstats
 
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(cumulative)
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(35)
     print(out.getvalue(), file=sys.stderr)
 
@@ -50,7 +51,6 @@ def child(target: str, requests: int, profile: bool) -> None:
     """Runs in the child: seed, warm up, then time ``requests`` bookings through WSGI."""
     import cProfile
     import io
-    import pstats
     import random
     import time
     from datetime import date, timedelta
@@ -61,6 +61,8 @@ def child(target: str, requests: int, profile: bool) -> None:
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
     from django.db import connection, connections
+
+    from hotel.eventbus.testing import drain_outbox
 
     seed = json.loads(Path(os.environ["BENCH_SEED"]).read_text())
     application = get_wsgi_application()
@@ -155,8 +157,6 @@ def child(target: str, requests: int, profile: bool) -> None:
     worker_profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE_WORKER") else None
 
     def live_round() -> None:
-        from hotel.eventbus.testing import drain_outbox
-
         nonlocal statements, transactions
         # The worker commits without waiting for the WAL flush, unless configured to
         # (OutboxWorker._relax_commit_durability); the bookings on this connection do wait.
@@ -194,8 +194,6 @@ def child(target: str, requests: int, profile: bool) -> None:
         )
 
     if round_bookings:  # the warm-up's deliveries are not the live rounds'
-        from hotel.eventbus.testing import drain_outbox
-
         drain_outbox()
     statuses: dict[str, int] = {}
     profiler = cProfile.Profile() if profile else None
@@ -225,10 +223,7 @@ def child(target: str, requests: int, profile: bool) -> None:
         "wal_bytes": wal / requests,
     }
     if profiler:
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(35)
-        print(out.getvalue(), file=sys.stderr)
+        print_profile(profiler, cumulative=45)
     if target == "product" and round_bookings:
         result["worker_round_bookings"] = round_bookings
         result["worker_statements"] = live["statements"] / requests
@@ -238,10 +233,8 @@ def child(target: str, requests: int, profile: bool) -> None:
         result["worker_cpu_ms"] = live["cpu"] / requests * 1000
         result["deliveries"] = live["handled"]
         if worker_profiler:
-            print_worker_profile(worker_profiler)
+            print_profile(worker_profiler, cumulative=60)
     elif target == "product":
-        from hotel.eventbus.testing import drain_outbox
-
         cpu, pg, wal = time.process_time(), backend_cpu(), wal_position()
         if worker_profiler:
             worker_profiler.enable()
@@ -250,7 +243,7 @@ def child(target: str, requests: int, profile: bool) -> None:
             drained = drain_outbox()
         if worker_profiler:
             worker_profiler.disable()
-            print_worker_profile(worker_profiler)
+            print_profile(worker_profiler, cumulative=60)
         result["worker_statements"] = statements / (requests + warmup)
         result["worker_transactions"] = transactions / (requests + warmup)
         result["worker_wal_bytes"] = (wal_position() - wal) / (requests + warmup)
