@@ -134,3 +134,50 @@ def mark_done_sql(
         *id_params,
         _value(connection, "lease_token", token),
     ]
+
+
+def take_published_sql(
+    connection: BaseDatabaseWrapper,
+    *,
+    event_ids: Collection[int],
+    handled_ids: Collection[int],
+    token: uuid.UUID,
+    until: datetime,
+    limit: int,
+) -> tuple[str, list]:
+    """``UPDATE ... RETURNING``: put under the lease ``token`` the pending deliveries of the
+    events ``event_ids`` (published in the caller's open transaction) that head their queue,
+    counting an attempt each; at most ``limit``, in id order. A queue's earlier deliveries in
+    ``handled_ids`` (the round's own, handled or to be handled before these) do not count as
+    open. Columns: ``CLAIMED``, in no particular order.
+
+    No other worker can see these rows before the caller commits, so they need no
+    ``SKIP LOCKED``; the same ``NOT EXISTS`` as the claim keeps each queue in order.
+    """
+    in_events, event_params = _in(connection, _column("event_id", "d"), event_ids)
+    if handled_ids:
+        in_handled, handled_params = _in(connection, _column("id", "earlier"), handled_ids)
+        not_handled = f" AND NOT ({in_handled})"
+    else:
+        not_handled, handled_params = "", []
+    sql = (
+        f"UPDATE {_table()} SET {_column('lease_token')} = %s, {_column('leased_until')} = %s,"
+        f" {_column('attempts')} = {_column('attempts')} + 1"
+        f" WHERE {_column('id')} IN (SELECT {_column('id', 'd')} FROM {_table()} AS d"
+        f" WHERE {in_events} AND {_column('state', 'd')} = {_PENDING}"
+        f" AND {_column('lease_token', 'd')} IS NULL"
+        f" AND NOT EXISTS (SELECT 1 FROM {_table()} AS earlier"
+        f" WHERE {_column('aggregate_key', 'earlier')} = {_column('aggregate_key', 'd')}"
+        f" AND {_column('handler', 'earlier')} = {_column('handler', 'd')}"
+        f" AND {_column('id', 'earlier')} < {_column('id', 'd')}"
+        f" AND NOT ({_column('state', 'earlier')} = {_DONE}){not_handled})"
+        f" ORDER BY {_column('id', 'd')} LIMIT %s)"
+        f" RETURNING {', '.join(_column(name) for name in CLAIMED)}"
+    )
+    return sql, [
+        _value(connection, "lease_token", token),
+        _value(connection, "leased_until", until),
+        *event_params,
+        *handled_params,
+        limit,
+    ]

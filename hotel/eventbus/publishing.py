@@ -3,7 +3,9 @@
 import dataclasses
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -18,6 +20,35 @@ from hotel.eventbus.subscriptions import handler_names_for
 
 class PublishOutsideTransaction(RuntimeError):
     """``publish`` was called in autocommit mode, where the event could outlive a rollback."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Published:
+    """An event as ``publish_all`` stored it, on the database ``using`` (``meta.sequence`` is
+    its row's id)."""
+
+    using: str
+    event: Event
+    meta: EventMeta
+
+
+_published: ContextVar[list[Published] | None] = ContextVar("published", default=None)
+
+
+@contextmanager
+def recording_publications() -> Iterator[list[Published]]:
+    """Collect every event published in this context while the block runs, in order.
+
+    The worker records what its handlers publish, to hand the new events' deliveries to their
+    handlers in the same round. What a rollback undid stays on the list: a reader looks the
+    events up in the database, where only committed (or still open) ones are found.
+    """
+    record: list[Published] = []
+    reset = _published.set(record)
+    try:
+        yield record
+    finally:
+        _published.reset(reset)
 
 
 def publish(event: Event, *, correlation_id: str = "") -> EventMeta:
@@ -64,10 +95,17 @@ def publish_all(events: Sequence[tuple[Event, str]]) -> list[EventMeta]:
         sequences = _insert_postgresql(connection, metas, payloads, handlers, notify)
     else:
         sequences = _insert_portable(metas, payloads, handlers)
-    return [
+    metas = [
         dataclasses.replace(meta, sequence=sequence)
         for meta, sequence in zip(metas, sequences, strict=True)
     ]
+    record = _published.get()
+    if record is not None:
+        record.extend(
+            Published(using=alias, event=event, meta=meta)
+            for (event, _), meta in zip(events, metas, strict=True)
+        )
+    return metas
 
 
 # One statement on PostgreSQL: the events, their deliveries and (once per transaction) the

@@ -46,9 +46,11 @@ from hotel.eventbus.delivery_sql import (
     lease_sql,
     mark_done_sql,
     queue_followers_sql,
+    take_published_sql,
 )
 from hotel.eventbus.event_types import Event, EventMeta
 from hotel.eventbus.models import Delivery, StoredEvent
+from hotel.eventbus.publishing import Published, recording_publications
 from hotel.eventbus.subscriptions import (
     dispatch,
     dispatch_batch,
@@ -115,7 +117,12 @@ class _Events:
         self._decoded: dict[int, tuple[Event, EventMeta]] = {}
 
     def published_at(self, event_id: int) -> datetime:
-        return self._stored[event_id].occurred_at
+        pair = self._decoded.get(event_id)
+        return pair[1].occurred_at if pair else self._stored[event_id].occurred_at
+
+    def add(self, published: Published) -> None:
+        """An event this round's handlers published: handed on as it was published."""
+        self._decoded[published.meta.sequence] = (published.event, published.meta)
 
     def decoded(self, event_id: int) -> tuple[Event, EventMeta]:
         pair = self._decoded.get(event_id)
@@ -169,6 +176,18 @@ def handler_groups(deliveries: Sequence[ClaimedDelivery]) -> list[list[ClaimedDe
 
 def _ids(group: Sequence[ClaimedDelivery]) -> tuple[int, ...]:
     return tuple(delivery.id for delivery in group)
+
+
+def _join(groups: list[list[ClaimedDelivery]], deliveries: Sequence[ClaimedDelivery]) -> None:
+    """Add ``deliveries`` to the calls still to make: a batch handler's to its call (after
+    what it holds, so each queue keeps its order), or as new calls at the end."""
+    waiting = {group[0].handler: group for group in groups if takes_batches(group[0].handler)}
+    for group in handler_groups(deliveries):
+        existing = waiting.get(group[0].handler)
+        if existing is None:
+            groups.append(group)
+        else:
+            existing.extend(group)
 
 
 @dataclass
@@ -229,6 +248,8 @@ class OutboxWorker:
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._relaxed_connection: object | None = None
+        #: Handlers seen publishing events in a round (see ``_publishers_first``).
+        self._publishers: set[str] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -378,13 +399,16 @@ class OutboxWorker:
             batch = Claim(token=claim.token, deliveries=inside)
             outside_ids = [delivery.id for delivery in outside]
             try:
-                result, outside_owned = self._handle(
+                result, outside_owned, taken = self._handle(
                     batch, events, isolate=False, also_check=outside_ids
                 )
             except _FastPathFailed as failed:
-                result, outside_owned = self._handle(
+                result, outside_owned, taken = self._handle(
                     batch, events, isolate=True, known_failure=failed, also_check=outside_ids
                 )
+            # What the inside handlers published for outside handlers, leased as it committed.
+            outside.extend(taken)
+            outside_owned.update(delivery.id for delivery in taken)
         if outside:
             self._handle_outside_transaction(
                 claim.token, outside, result, events, owned=outside_owned
@@ -427,14 +451,20 @@ class OutboxWorker:
         isolate: bool,
         known_failure: _FastPathFailed | None = None,
         also_check: Sequence[int] = (),
-    ) -> tuple[RoundResult, set[int]]:
+    ) -> tuple[RoundResult, set[int], list[ClaimedDelivery]]:
         """Handle the in-transaction deliveries of ``claim``; with them, see which of the
-        ``also_check`` deliveries (the round's outside ones) are still under this lease: the
-        result, and those."""
+        ``also_check`` deliveries (the round's outside ones) are still under this lease.
+
+        What the handlers publish joins the round (``_take_published``): the new events'
+        in-transaction deliveries are handled in this transaction, after what published them;
+        their outside ones are leased in it, for the caller to run after the commit. Returns
+        the result, the ``also_check`` deliveries still ours, and those outside deliveries.
+        """
         result = RoundResult()
         failures: list[tuple[ClaimedDelivery, str]] = []
+        taken_outside: list[ClaimedDelivery] = []
         ids = [delivery.id for delivery in claim.deliveries]
-        with transaction.atomic(using=self.using):
+        with transaction.atomic(using=self.using), recording_publications() as published:
             owned = set(
                 Delivery.objects.using(self.using)
                 .select_for_update()
@@ -445,30 +475,26 @@ class OutboxWorker:
             # Queues with a failed (or lost) delivery in this round: the rest of each is given
             # back unhandled, so a queue's order holds within a round too.
             blocked = {d.queue for d in claim.deliveries if d.id not in owned}
-            for group in handler_groups([d for d in claim.deliveries if d.id in owned]):
-                group = self._unblocked(group, blocked, result.released)
-                if not group:
+            groups = self._publishers_first(
+                handler_groups([d for d in claim.deliveries if d.id in owned])
+            )
+            in_round = set(owned)
+            while groups:
+                group = groups.pop(0)
+                before = len(published)
+                self._run_group(group, events, result, failures, blocked, isolate, known_failure)
+                if len(published) == before:
                     continue
-                if self.stopping:
-                    result.released.extend(_ids(group))
-                elif known_failure is not None and known_failure.delivery_ids == _ids(group):
-                    if len(group) == 1:
-                        failures.append((group[0], known_failure.error))
-                        blocked.add(group[0].queue)
-                    else:
-                        self._run_one_by_one(group, events, result, failures, blocked)
-                elif not isolate:
-                    error = self._run_handler(group, events, isolate=False)
-                    if error is not None:
-                        raise _FastPathFailed(_ids(group), error)
-                    result.done.extend(_ids(group))
-                elif (error := self._run_handler(group, events, isolate=True)) is None:
-                    result.done.extend(_ids(group))
-                elif len(group) == 1:
-                    failures.append((group[0], error))
-                    blocked.add(group[0].queue)
-                else:
-                    self._run_one_by_one(group, events, result, failures, blocked)
+                self._publishers.add(group[0].handler)
+                room = self.batch_size - (len(in_round) - len(owned))
+                if self.stopping or room <= 0:
+                    continue
+                taken = self._take_published(
+                    published[before:], events, in_round=in_round, token=claim.token, limit=room
+                )
+                in_round.update(delivery.id for delivery in taken)
+                taken_outside.extend(d for d in taken if not runs_in_transaction(d.handler))
+                _join(groups, [d for d in taken if runs_in_transaction(d.handler)])
             now = timezone.now()
             if result.done:
                 self._mark_done(result.done, claim.token, now=now)
@@ -482,7 +508,81 @@ class OutboxWorker:
             logger.warning(
                 "lease lost before handling; left to the worker that took over: %s", result.lost
             )
-        return result, owned.intersection(also_check)
+        return result, owned.intersection(also_check), taken_outside
+
+    def _run_group(
+        self,
+        group: list[ClaimedDelivery],
+        events: _Events,
+        result: RoundResult,
+        failures: list[tuple[ClaimedDelivery, str]],
+        blocked: set[tuple[str, str]],
+        isolate: bool,
+        known_failure: _FastPathFailed | None,
+    ) -> None:
+        """One handler call of ``_handle`` (or, once a batch failed, one call per delivery)."""
+        group = self._unblocked(group, blocked, result.released)
+        if not group:
+            return
+        if self.stopping:
+            result.released.extend(_ids(group))
+        elif known_failure is not None and known_failure.delivery_ids == _ids(group):
+            if len(group) == 1:
+                failures.append((group[0], known_failure.error))
+                blocked.add(group[0].queue)
+            else:
+                self._run_one_by_one(group, events, result, failures, blocked)
+        elif not isolate:
+            error = self._run_handler(group, events, isolate=False)
+            if error is not None:
+                raise _FastPathFailed(_ids(group), error)
+            result.done.extend(_ids(group))
+        elif (error := self._run_handler(group, events, isolate=True)) is None:
+            result.done.extend(_ids(group))
+        elif len(group) == 1:
+            failures.append((group[0], error))
+            blocked.add(group[0].queue)
+        else:
+            self._run_one_by_one(group, events, result, failures, blocked)
+
+    def _publishers_first(self, groups: list[list[ClaimedDelivery]]) -> list[list[ClaimedDelivery]]:
+        """``groups`` with the handlers seen publishing first, so that what they publish can
+        join the other handlers' calls in the round (each handler's queues keep their order:
+        only calls of different handlers change places)."""
+        return sorted(groups, key=lambda group: group[0].handler not in self._publishers)
+
+    def _take_published(
+        self,
+        published: Sequence[Published],
+        events: _Events,
+        *,
+        in_round: set[int],
+        token: uuid.UUID,
+        limit: int,
+    ) -> list[ClaimedDelivery]:
+        """Lease the deliveries of events a handler just published in this round's transaction,
+        where they head their queue (counting the round's own deliveries as handled): at most
+        ``limit``, in id order. Their events join ``events`` as published (no reading back)."""
+        mine = {p.meta.sequence: p for p in published if p.using == self.using}
+        if not mine:
+            return []
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                *take_published_sql(
+                    connection,
+                    event_ids=list(mine),
+                    handled_ids=sorted(in_round),
+                    token=token,
+                    until=timezone.now() + self.lease,
+                    limit=limit,
+                )
+            )
+            rows = cursor.fetchall()
+        taken = [ClaimedDelivery(*row) for row in sorted(rows)]
+        for event_id in {delivery.event_id for delivery in taken}:
+            events.add(mine[event_id])
+        return taken
 
     @staticmethod
     def _unblocked(

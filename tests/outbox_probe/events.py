@@ -27,3 +27,12 @@ class Counted(Event, event_type="probe.Counted", aggregate="count", aggregate_id
 
 
 BATCH_HANDLERS = ("probe.count_inside", "probe.count_outside")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Relayed(Event, event_type="probe.Relayed", aggregate="relay", aggregate_id_field="key"):
+    """For ``probe.relay``, a batch handler that publishes a ``Counted`` for each, as a
+    context's handler publishes its own events in the worker's transaction."""
+
+    key: str
+    n: int

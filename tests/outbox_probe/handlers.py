@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.db.models import Q
 
-from hotel.eventbus import EventMeta, subscribe
-from tests.outbox_probe.events import HANDLERS, Counted, Pinged
+from hotel.eventbus import EventMeta, publish_all, subscribe
+from tests.outbox_probe.events import HANDLERS, Counted, Pinged, Relayed
 from tests.outbox_probe.models import Effect, Fault
 
 
@@ -65,3 +65,19 @@ def count_inside(batch: list[tuple[Counted, EventMeta]]) -> None:
 @subscribe(Counted, name="probe.count_outside", in_transaction=False, batch=True)
 def count_outside(batch: list[tuple[Counted, EventMeta]]) -> None:
     _count("probe.count_outside", batch)
+
+
+@subscribe(Relayed, name="probe.relay", batch=True)
+def relay(batch: list[tuple[Relayed, EventMeta]]) -> None:
+    """Record each event, publish a ``Counted`` of the same key for it, then fail if a fault
+    names one (its effects and its events roll back)."""
+    BATCH_CALLS.append(("probe.relay", [event.key for event, _ in batch]))
+    for event, meta in batch:
+        Effect.objects.create(
+            handler="probe.relay", aggregate=event.key, sequence=meta.sequence, n=event.n,
+            pid=os.getpid(),
+        )  # fmt: skip
+    publish_all([(Counted(key=event.key, n=event.n), meta.correlation_id) for event, meta in batch])
+    keys = [event.key for event, _ in batch]
+    if Fault.objects.filter(handler="probe.relay", aggregate__in=keys, mode="raise").exists():
+        raise RuntimeError("injected fault in probe.relay")
