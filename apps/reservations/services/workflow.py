@@ -171,14 +171,17 @@ def reservations_request_from_orders(
     """
     if not orders:
         return []
-    with transaction.atomic():
-        wanted = InArray("id", {order.room_type_id for order in orders})
-        room_types = {
-            room_type.pk: room_type
-            for room_type in RoomType.objects.select_related("hotel").filter(wanted)
-        }
-        for order in orders:
-            _check_room_type_of_hotel(room_types.get(order.room_type_id), order)
+    wanted = InArray("id", {order.room_type_id for order in orders})
+    room_types = {
+        room_type.pk: room_type
+        for room_type in RoomType.objects.select_related("hotel").filter(wanted)
+    }
+    for order in orders:
+        _check_room_type_of_hotel(room_types.get(order.room_type_id), order)
+    # Checked before writing anything, so the writes need no savepoint of their own inside a
+    # caller's transaction (the worker's, a round trip each way saved): an error there is the
+    # caller's to roll back.
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         # One statement settles "requested before?" for every order: the insert leaves out
         # the orders that have a reservation already.
