@@ -41,6 +41,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # notification_by_guest leads with it
         verbose_name=_("guest"),
     )
     order_id = models.PositiveBigIntegerField(_("order id"))
