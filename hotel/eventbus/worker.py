@@ -631,9 +631,10 @@ class OutboxWorker:
         before the calls (a worker that lost it calls nothing) and again, under row lock, when
         the outcomes are recorded: every ``_OUTSIDE_GROUP`` deliveries or
         ``_OUTSIDE_GROUP_SECONDS``, so a slow outside party cannot outlive the lease
-        unrecorded. A crash before recording runs them again, which their idempotency keys
-        make harmless. ``owned``: the deliveries found still leased when the round's
-        in-transaction batch was locked a moment ago (else they are checked here).
+        unrecorded, and whenever the next call is another handler's. A crash before recording
+        runs them again, which their idempotency keys make harmless. ``owned``: the deliveries
+        found still leased when the round's in-transaction batch was locked a moment ago (else
+        they are checked here).
         """
         ids = [delivery.id for delivery in deliveries]
         leased = Delivery.objects.using(self.using).filter(
@@ -647,7 +648,13 @@ class OutboxWorker:
         # Queues with a failed (or lost) delivery in this round: the rest of each is given back.
         blocked = {d.queue for d in deliveries if d.id not in owned}
         group_started = time.monotonic()
-        for group in handler_groups([d for d in deliveries if d.id in owned]):
+        groups = handler_groups([d for d in deliveries if d.id in owned])
+        for position, group in enumerate(groups):
+            if position and groups[position - 1][0].handler != group[0].handler:
+                # A handler's outcomes are recorded before the next handler runs: its lag is
+                # its own work, not the next one's too.
+                self._record_outside_outcomes(token, outcomes, result)
+                outcomes, group_started = [], time.monotonic()
             for start in range(0, len(group), _OUTSIDE_GROUP):
                 chunk = self._unblocked(group[start : start + _OUTSIDE_GROUP], blocked, released)
                 if not chunk:

@@ -20,6 +20,7 @@ from tests.outbox_probe.models import Effect, Fault
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RELAY, INSIDE, OUTSIDE = "probe.relay", "probe.count_inside", "probe.count_outside"
+NOTE = "probe.note_relay"  # outside, on Relayed
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +59,8 @@ def test_the_events_a_handler_publishes_reach_both_kinds_of_handler_in_the_same_
     assert calls(RELAY) == [["a", "b"]]
     assert calls(INSIDE) == [["a", "b"]]
     assert calls(OUTSIDE) == [["a", "b"]]
-    assert len(result.done) == 6
-    for handler in (RELAY, INSIDE, OUTSIDE):
+    assert len(result.done) == 8
+    for handler in (RELAY, NOTE, INSIDE, OUTSIDE):
         assert states(handler) == [("a", "done", 1), ("b", "done", 1)]
     assert effects(INSIDE) == effects(OUTSIDE) == ["a", "b"]
     assert not Delivery.objects.filter(lease_token__isnull=False).exists()
@@ -97,7 +98,7 @@ def test_a_published_event_waits_behind_an_open_delivery_of_its_queue():
 
     assert calls(INSIDE) == [["b"]]
     assert calls(OUTSIDE) == [["b"]]
-    assert len(result.done) == 4
+    assert len(result.done) == 6
     for handler in (INSIDE, OUTSIDE):
         # The new "a" is left as published: pending, no attempt, no lease, behind its head.
         assert states(handler) == [("a", "pending", 0), ("a", "pending", 0), ("b", "done", 1)]
@@ -125,3 +126,17 @@ def test_a_published_event_whose_handler_fails_is_retried_alone_and_the_rest_com
     assert retried.lease_token is None
     assert retried.available_at > timezone.now()
     assert "injected fault" in retried.last_error
+
+
+def test_each_outside_handlers_outcomes_are_recorded_before_the_next_one_runs():
+    publish_one(Relayed(key="a", n=1))
+
+    OutboxWorker().run_once()
+
+    noted = Delivery.objects.get(handler=NOTE)
+    counted = Delivery.objects.get(handler=OUTSIDE)
+    assert noted.state == counted.state == "done"
+    # The round's own outside delivery ran first and was marked done before the next
+    # handler's call (the one its relay published), not with it at the end of the round.
+    assert noted.completed_at < counted.completed_at
+    assert Effect.objects.get(handler=NOTE).sequence < Effect.objects.get(handler=OUTSIDE).sequence

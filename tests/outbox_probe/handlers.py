@@ -81,3 +81,8 @@ def relay(batch: list[tuple[Relayed, EventMeta]]) -> None:
     keys = [event.key for event, _ in batch]
     if Fault.objects.filter(handler="probe.relay", aggregate__in=keys, mode="raise").exists():
         raise RuntimeError("injected fault in probe.relay")
+
+
+@subscribe(Relayed, name="probe.note_relay", in_transaction=False, batch=True)
+def note_relay(batch: list[tuple[Relayed, EventMeta]]) -> None:
+    _count("probe.note_relay", batch)
