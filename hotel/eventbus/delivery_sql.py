@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from hotel.eventbus.models import Delivery
+from hotel.eventbus.models import Delivery, StoredEvent
 
 _PENDING = f"'{Delivery.State.PENDING.value}'"
 _DONE = f"'{Delivery.State.DONE.value}'"
@@ -115,6 +115,29 @@ def lease_sql(
         _value(connection, "leased_until", until),
         *id_params,
     ]
+
+
+#: The stored event's fields ``lease_reading_events_sql`` reads, in its columns' order.
+EVENT_FIELDS = tuple(field.attname for field in StoredEvent._meta.concrete_fields)
+
+
+def lease_reading_events_sql(
+    connection: BaseDatabaseWrapper, *, ids: Sequence[int], token: uuid.UUID, until: datetime
+) -> tuple[str, list]:
+    """``lease_sql``, answering the leased deliveries' stored events (``EVENT_FIELDS``, each
+    event once): the round reads them in the claim's statement instead of one of its own.
+    PostgreSQL only (an UPDATE in a ``WITH``)."""
+    lease, params = lease_sql(connection, ids=ids, token=token, until=until)
+    events = f'"{StoredEvent._meta.db_table}"'
+    columns = ", ".join(
+        f'{events}."{StoredEvent._meta.get_field(name).column}"' for name in EVENT_FIELDS
+    )
+    sql = (
+        f"WITH leased AS ({lease} RETURNING {_column('event_id')})"
+        f" SELECT {columns} FROM {events}"
+        f' WHERE {events}."id" IN (SELECT {_column("event_id")} FROM leased)'
+    )
+    return sql, params
 
 
 def mark_done_sql(

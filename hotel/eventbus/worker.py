@@ -36,13 +36,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.utils import timezone
 
 from hotel.correlation import correlation_context
 from hotel.eventbus.backpressure import LagReport, round_lag_seconds
 from hotel.eventbus.delivery_sql import (
+    EVENT_FIELDS,
     claim_heads_sql,
+    lease_reading_events_sql,
     lease_sql,
     mark_done_sql,
     queue_followers_sql,
@@ -155,6 +158,8 @@ class Claim:
     token: uuid.UUID
     deliveries: tuple[ClaimedDelivery, ...]
     claimed_at: datetime | None = None
+    #: The deliveries' stored events by id, when the claim read them (PostgreSQL).
+    events: dict[int, StoredEvent] | None = None
 
 
 def handler_groups(deliveries: Sequence[ClaimedDelivery]) -> list[list[ClaimedDelivery]]:
@@ -284,15 +289,14 @@ class OutboxWorker:
             rows = cursor.fetchall()
             if rows and len(rows) < limit:
                 rows += self._queue_runs(rows, now=now, room=limit - len(rows))
+            events = None
             if rows:
-                cursor.execute(
-                    *lease_sql(
-                        connection,
-                        ids=[row[0] for row in rows],
-                        token=token,
-                        until=now + self.lease,
-                    )
-                )
+                lease = {"ids": [row[0] for row in rows], "token": token, "until": now + self.lease}
+                if connection.vendor == "postgresql":
+                    cursor.execute(*lease_reading_events_sql(connection, **lease))
+                    events = self._stored_events(connection, cursor.fetchall())
+                else:
+                    cursor.execute(*lease_sql(connection, **lease))
         deliveries = tuple(
             ClaimedDelivery(
                 id=id_,
@@ -303,7 +307,23 @@ class OutboxWorker:
             )
             for id_, event_id, handler, attempts, aggregate_key in sorted(rows)
         )
-        return Claim(token=token, deliveries=deliveries, claimed_at=now)
+        return Claim(token=token, deliveries=deliveries, claimed_at=now, events=events)
+
+    @staticmethod
+    def _stored_events(
+        connection: BaseDatabaseWrapper, rows: list[tuple]
+    ) -> dict[int, StoredEvent]:
+        """``lease_reading_events_sql``'s rows as stored events, the payload decoded as the ORM
+        would decode it."""
+        payload = StoredEvent._meta.get_field("payload")
+        position = EVENT_FIELDS.index("payload")
+        events = {}
+        for row in rows:
+            values = list(row)
+            values[position] = payload.from_db_value(values[position], None, connection)
+            event = StoredEvent(**dict(zip(EVENT_FIELDS, values, strict=True)))
+            events[event.pk] = event
+        return events
 
     def _queue_runs(self, heads: list[tuple], *, now: datetime, room: int) -> list[tuple]:
         """The deliveries that follow the claimed heads in their queues, up to ``room`` of them.
@@ -392,7 +412,11 @@ class OutboxWorker:
             return RoundResult()
         inside = tuple(d for d in claim.deliveries if runs_in_transaction(d.handler))
         outside = [d for d in claim.deliveries if not runs_in_transaction(d.handler)]
-        events = self._load_events({delivery.event_id for delivery in claim.deliveries})
+        events = (
+            _Events(claim.events)
+            if claim.events is not None
+            else self._load_events({delivery.event_id for delivery in claim.deliveries})
+        )
         result = RoundResult()
         outside_owned: set[int] | None = None  # checked with the inside batch's lock, if any
         if inside:
