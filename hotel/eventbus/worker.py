@@ -14,7 +14,9 @@ One round is two transactions:
    savepoint, and in the same transaction mark successes done and failures for retry or the
    dead letter; the rest of a failed delivery's queue in the round is given back unhandled. A
    crash anywhere rolls the handlers' effects back with the marks; the lease then expires and
-   another worker takes the deliveries over.
+   another worker takes the deliveries over. What the handlers publish in this transaction
+   joins the round where it heads its queue (``_take_published``): a booking's chain of
+   events is handled in one round, not one round per link.
 
 A batch handler (``subscribe(..., batch=True)``) gets all of its deliveries in the round in one
 call; every other handler gets one delivery per call.
