@@ -605,7 +605,16 @@ class OutboxWorker:
                 )
             )
             rows = cursor.fetchall()
-        taken = [ClaimedDelivery(*row) for row in sorted(rows)]
+        taken = [
+            ClaimedDelivery(
+                id=id_,
+                event_id=event_id,
+                handler=handler,
+                attempts=attempts,  # counted by the statement
+                aggregate_key=aggregate_key,
+            )
+            for id_, event_id, handler, attempts, aggregate_key in sorted(rows)
+        ]
         for event_id in {delivery.event_id for delivery in taken}:
             events.add(mine[event_id])
         return taken
