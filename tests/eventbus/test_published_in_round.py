@@ -4,6 +4,7 @@
 ``probe.count_inside`` (in the transaction) and ``probe.count_outside`` (after it).
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
 import pytest
@@ -12,10 +13,12 @@ from django.utils import timezone
 
 from hotel.eventbus import publish
 from hotel.eventbus.models import Delivery, StoredEvent
+from hotel.eventbus.testing import wait_until
 from hotel.eventbus.worker import OutboxWorker
 from tests.outbox_probe.events import Counted, Relayed
 from tests.outbox_probe.handlers import BATCH_CALLS
 from tests.outbox_probe.models import Effect, Fault
+from tests.processes import start_worker, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -140,3 +143,59 @@ def test_each_outside_handlers_outcomes_are_recorded_before_the_next_one_runs():
     # handler's call (the one its relay published), not with it at the end of the round.
     assert noted.completed_at < counted.completed_at
     assert Effect.objects.get(handler=NOTE).sequence < Effect.objects.get(handler=OUTSIDE).sequence
+
+
+@pytest.mark.postgres
+def test_four_workers_handle_published_events_exactly_once_in_order_per_aggregate():
+    keys, solos = 50, 20
+    # Per key, two Counted and three Relayed, interleaved: each relay publishes a Counted of
+    # its key, so the published events queue behind the direct ones (and each other). A solo
+    # key has one Relayed only: what its relay publishes heads its queues at once.
+    for n in range(5):
+        for k in range(keys):
+            event = Counted(key=f"k{k}", n=n) if n in (0, 2) else Relayed(key=f"k{k}", n=n)
+            with transaction.atomic():
+                publish(event, correlation_id=f"{k}-{n}")
+    for k in range(solos):
+        with transaction.atomic():
+            publish(Relayed(key=f"solo{k}", n=0), correlation_id=f"solo-{k}")
+    # Deliveries, the relayed Counted's included: 4 per Counted, 2 per relay and its Counted.
+    expected = keys * (2 * 2 + 3 * 4) + solos * 4
+    workers = [start_worker("--no-periodic") for _ in range(4)]
+    try:
+        wait_until(
+            lambda: Delivery.objects.filter(state="done").count() == expected,
+            timeout=120,
+            interval=0.2,
+        )
+    finally:
+        outputs = [stop(worker) for worker in workers]
+
+    deliveries = Delivery.objects.all()
+    assert deliveries.count() == expected, outputs
+    # Every delivery handled once, at its first attempt: none taken twice, none retried.
+    assert set(deliveries.values_list("state", "attempts")) == {("done", 1)}, outputs
+    for handler in (INSIDE, OUTSIDE):
+        effects = list(
+            Effect.objects.filter(handler=handler)
+            .order_by("id")
+            .values_list("aggregate", "sequence", "pid")
+        )
+        assert len(effects) == keys * 5 + solos
+        assert len({(key, sequence) for key, sequence, _ in effects}) == keys * 5 + solos
+        handled = defaultdict(list)
+        for key, sequence, _ in effects:
+            handled[key].append(sequence)
+        assert all(sequences == sorted(sequences) for sequences in handled.values())
+    assert Effect.objects.filter(handler=RELAY).count() == keys * 3 + solos
+    assert len(set(Effect.objects.values_list("pid", flat=True))) >= 2  # the work was shared
+    # Published events were handled in the round that published them (the solo keys' at
+    # least): marked done in the same statement as the relay's delivery that caused them.
+    relayed_done = {
+        row.event.correlation_id: row.completed_at
+        for row in Delivery.objects.filter(handler=RELAY).select_related("event")
+    }
+    counted_done = Delivery.objects.filter(
+        handler=INSIDE, event__correlation_id__in=relayed_done
+    ).select_related("event")
+    assert any(row.completed_at == relayed_done[row.event.correlation_id] for row in counted_done)
