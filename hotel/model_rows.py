@@ -23,7 +23,8 @@ Converter = Callable[[Any, Any, Any], Any]
 
 
 class ModelRows(Generic[ModelT]):
-    """The concrete columns of ``model`` in a SELECT list, and instances from them.
+    """The concrete columns of ``model`` (or those named in ``only``) in a SELECT list, and
+    instances from them.
 
     ``table`` is the name the statement gives the model's table (its alias in the FROM
     clause). Build one per model, table and database, once, at import: it holds no
@@ -31,10 +32,19 @@ class ModelRows(Generic[ModelT]):
     built.
     """
 
-    def __init__(self, model: type[ModelT], *, table: str, alias: str = "default") -> None:
+    def __init__(
+        self,
+        model: type[ModelT],
+        *,
+        table: str,
+        alias: str = "default",
+        only: Sequence[str] = (),
+    ) -> None:
         self.model = model
         self.alias = alias
         fields: list[Field] = list(model._meta.concrete_fields)
+        if only:  # some columns only; the others deferred, as ``QuerySet.only`` leaves them
+            fields = [field for field in fields if field.name in only]
         quote = connections[alias].ops.quote_name
         #: The SELECT list: ``"table"."column", ...`` in the model's field order.
         self.columns = ", ".join(f"{quote(table)}.{quote(field.column)}" for field in fields)

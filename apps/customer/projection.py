@@ -35,6 +35,7 @@ from apps.customer.models import (
     MypageTimelineEntry,
     NotificationKind,
 )
+from apps.customer.queries import entries_locked, events_applied
 from apps.orders.events import OrderCancelled, OrderPlaced
 from apps.payments.events import PaymentApproved, PaymentRefunded
 from apps.reservations.events import (
@@ -46,7 +47,6 @@ from apps.reservations.events import (
 from hotel.bulk_rows import rows_insert, rows_update
 from hotel.eventbus import Batch, Event, EventMeta
 from hotel.eventbus.models import StoredEvent
-from hotel.lookups import InArray
 
 #: Every event type the projection folds, in the order a booking usually sees them.
 MYPAGE_EVENT_TYPES: tuple[type[Event], ...] = (
@@ -124,17 +124,8 @@ def mypage_apply_batch(*, items: Batch) -> list[bool]:
         return []
     appliers = [_applier(event, meta) for event, meta in items]
     order_ids = sorted({_order_id(event) for event, _ in items})
-    entries = {
-        entry.order_id: entry
-        for entry in MypageEntry.objects.select_for_update()
-        .filter(InArray("order_id", order_ids))
-        .order_by("order_id")
-    }
-    done_before = set(
-        MypageTimelineEntry.objects.filter(
-            InArray("event_id", [meta.event_id for _, meta in items])
-        ).values_list("event_id", flat=True)
-    )
+    entries = {entry.order_id: entry for entry in entries_locked(order_ids=order_ids)}
+    done_before = events_applied(event_ids=[meta.event_id for _, meta in items])
     new: dict[int, MypageEntry] = {}
     changed: dict[int, MypageEntry] = {}
     applied: list[tuple[int, MypageEntry, EventMeta, Change]] = []

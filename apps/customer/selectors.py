@@ -2,14 +2,12 @@
 
 from collections.abc import Collection
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from apps.customer.dtos import GuestContact
 from apps.customer.models import GuestProfile, MypageEntry, Notification
-from apps.customer.queries import GuestMypage, mypage_entry_with_timeline
-from hotel.lookups import InArray
+from apps.customer.queries import GuestMypage, mypage_entry_with_timeline, users_with_profiles
 
 
 def guest_default_name(*, user: AbstractBaseUser) -> str:
@@ -40,14 +38,9 @@ def guest_profiles_by_user_ids(*, user_ids: Collection[int]) -> dict[int, GuestP
 
     Unsaved defaults for a user without a profile yet; a user id with no user is left out.
     """
-    if not user_ids:
-        return {}
-    users = get_user_model().objects.filter(InArray("pk", user_ids)).select_related("guest_profile")
     profiles = {}
-    for user in users:
-        try:
-            profile = user.guest_profile
-        except GuestProfile.DoesNotExist:
+    for user, profile in users_with_profiles(user_ids=user_ids):
+        if profile is None:
             profile = GuestProfile(user=user, name=guest_default_name(user=user))
         profiles[user.pk] = profile
     return profiles

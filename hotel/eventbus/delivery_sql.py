@@ -22,6 +22,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from hotel.eventbus.models import Delivery, StoredEvent
+from hotel.sql_lists import in_list
 
 _PENDING = f"'{Delivery.State.PENDING.value}'"
 _DONE = f"'{Delivery.State.DONE.value}'"
@@ -41,12 +42,6 @@ def _column(name: str, table: str = "") -> str:
 
 def _value(connection: BaseDatabaseWrapper, name: str, value: Any) -> Any:
     return Delivery._meta.get_field(name).get_db_prep_value(value, connection)
-
-
-def _in(connection: BaseDatabaseWrapper, column: str, values: Collection[Any]) -> tuple[str, list]:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def claim_heads_sql(
@@ -87,8 +82,8 @@ def queue_followers_sql(
     ``aggregate_keys``, in id order, at most ``limit``: ``CLAIMED`` and whether each is
     claimable (pending, due, not under a live lease)."""
     columns = ", ".join(_column(name) for name in CLAIMED)
-    in_handlers, handler_params = _in(connection, _column("handler"), handlers)
-    in_keys, key_params = _in(connection, _column("aggregate_key"), aggregate_keys)
+    in_handlers, handler_params = in_list(connection, _column("handler"), handlers)
+    in_keys, key_params = in_list(connection, _column("aggregate_key"), aggregate_keys)
     sql = (
         f"SELECT {columns}, ({_column('state')} = {_PENDING} AND {_column('available_at')} <= %s"
         f" AND ({_column('leased_until')} IS NULL OR {_column('leased_until')} < %s))"
@@ -105,7 +100,7 @@ def lease_sql(
 ) -> tuple[str, list]:
     """Put the deliveries ``ids`` under the lease ``token`` until ``until``, counting an
     attempt each."""
-    in_ids, id_params = _in(connection, _column("id"), ids)
+    in_ids, id_params = in_list(connection, _column("id"), ids)
     sql = (
         f"UPDATE {_table()} SET {_column('lease_token')} = %s, {_column('leased_until')} = %s,"
         f" {_column('attempts')} = {_column('attempts')} + 1 WHERE {in_ids}"
@@ -115,6 +110,20 @@ def lease_sql(
         _value(connection, "leased_until", until),
         *id_params,
     ]
+
+
+def lock_leased_sql(
+    connection: BaseDatabaseWrapper, *, ids: Collection[int], token: uuid.UUID
+) -> tuple[str, list]:
+    """``SELECT id ... FOR UPDATE``: lock those of the deliveries ``ids`` that are still
+    pending under the lease ``token``, for the caller's transaction; their ids."""
+    in_ids, id_params = in_list(connection, _column("id"), ids)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {_column('id')} FROM {_table()} WHERE {in_ids}"
+        f" AND {_column('lease_token')} = %s AND {_column('state')} = {_PENDING}{lock}"
+    )
+    return sql, [*id_params, _value(connection, "lease_token", token)]
 
 
 #: The stored event's fields ``lease_reading_events_sql`` reads, in its columns' order.
@@ -145,7 +154,7 @@ def mark_done_sql(
 ) -> tuple[str, list]:
     """``UPDATE ... RETURNING id``: the deliveries ``ids`` that are still pending under the
     lease ``token`` become done at ``now``."""
-    in_ids, id_params = _in(connection, _column("id"), ids)
+    in_ids, id_params = in_list(connection, _column("id"), ids)
     sql = (
         f"UPDATE {_table()} SET {_column('state')} = {_DONE}, {_column('completed_at')} = %s,"
         f" {_column('lease_token')} = NULL, {_column('leased_until')} = NULL"
@@ -177,9 +186,9 @@ def take_published_sql(
     No other worker can see these rows before the caller commits, so they need no
     ``SKIP LOCKED``; the same ``NOT EXISTS`` as the claim keeps each queue in order.
     """
-    in_events, event_params = _in(connection, _column("event_id", "d"), event_ids)
+    in_events, event_params = in_list(connection, _column("event_id", "d"), event_ids)
     if handled_ids:
-        in_handled, handled_params = _in(connection, _column("id", "earlier"), handled_ids)
+        in_handled, handled_params = in_list(connection, _column("id", "earlier"), handled_ids)
         not_handled = f" AND NOT ({in_handled})"
     else:
         not_handled, handled_params = "", []

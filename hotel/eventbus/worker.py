@@ -49,6 +49,7 @@ from hotel.eventbus.delivery_sql import (
     claim_heads_sql,
     lease_reading_events_sql,
     lease_sql,
+    lock_leased_sql,
     mark_done_sql,
     queue_followers_sql,
     take_published_sql,
@@ -491,12 +492,7 @@ class OutboxWorker:
         taken_outside: list[ClaimedDelivery] = []
         ids = [delivery.id for delivery in claim.deliveries]
         with transaction.atomic(using=self.using), recording_publications() as published:
-            owned = set(
-                Delivery.objects.using(self.using)
-                .select_for_update()
-                .filter(InArray("id", [*ids, *also_check]), lease_token=claim.token, state=PENDING)
-                .values_list("id", flat=True)
-            )
+            owned = self._lock_leased([*ids, *also_check], claim.token)
             result.lost.extend(d.id for d in claim.deliveries if d.id not in owned)
             # Queues with a failed (or lost) delivery in this round: the rest of each is given
             # back unhandled, so a queue's order holds within a round too.
@@ -743,14 +739,7 @@ class OutboxWorker:
             lost = [d for d in handled if d.id not in marked]
         if failed:
             with transaction.atomic(using=self.using):
-                still_ours = set(
-                    Delivery.objects.using(self.using)
-                    .select_for_update()
-                    .filter(
-                        InArray("id", [d.id for d, _ in failed]), lease_token=token, state=PENDING
-                    )
-                    .values_list("id", flat=True)
-                )
+                still_ours = self._lock_leased([d.id for d, _ in failed], token)
                 for delivery, error in failed:
                     if delivery.id in still_ours:
                         self._record_failure(delivery, error, now=now, result=result)
@@ -761,6 +750,14 @@ class OutboxWorker:
             # again, which the handler's idempotency key makes harmless.
             logger.warning("lease of delivery #%s lost while its handler ran", delivery.id)
             result.lost.append(delivery.id)
+
+    def _lock_leased(self, ids: Sequence[int], token: uuid.UUID) -> set[int]:
+        """Lock, for the open transaction, those of the deliveries ``ids`` still pending under
+        ``token``: their ids (``hotel.eventbus.delivery_sql``)."""
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(*lock_leased_sql(connection, ids=ids, token=token))
+            return {row[0] for row in cursor.fetchall()}
 
     def _mark_done(self, ids: Sequence[int], token: uuid.UUID, *, now: datetime) -> set[int]:
         """Mark the deliveries ``ids`` done where they are still pending under ``token``: the

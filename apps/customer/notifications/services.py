@@ -52,6 +52,7 @@ from apps.customer.models import (
 )
 from apps.customer.notifications import messages
 from apps.customer.projection import mypage_catch_up
+from apps.customer.queries import timeline_rows_with_entries
 from apps.customer.selectors import guest_profiles_by_user_ids
 from hotel.bulk_rows import rows_insert, rows_update
 from hotel.correlation import correlation_context
@@ -253,10 +254,7 @@ class _Message:
 
 
 def _timeline_rows(event_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MypageTimelineEntry]:
-    rows = MypageTimelineEntry.objects.select_related("entry").filter(
-        InArray("event_id", event_ids)
-    )
-    return {row.event_id: row for row in rows}
+    return {row.event_id: row for row in timeline_rows_with_entries(event_ids=event_ids)}
 
 
 def _logging_for(

@@ -57,6 +57,7 @@ from apps.reservations.models import (
     Reservation,
     ReservationStatus,
 )
+from apps.reservations.queries import reservations_with_stays
 from hotel.bulk_rows import rows_insert, rows_update
 from hotel.correlation import correlation_context
 from hotel.lookups import InArray
@@ -164,9 +165,7 @@ def hotel_notifications_send_for_events(
 
 
 def _reservations(reservation_ids: Iterable[int]) -> dict[int, Reservation]:
-    rows = Reservation.objects.select_related("hotel", "room_type", "cancellation").filter(
-        InArray("pk", reservation_ids)
-    )
+    rows = reservations_with_stays(reservation_ids=set(reservation_ids))
     return {reservation.pk: reservation for reservation in rows}
 
 

@@ -44,6 +44,7 @@ from apps.reservations.models import (
     ReservationStatusChange,
     RoomType,
 )
+from apps.reservations.queries import room_types_with_hotels
 from apps.reservations.selectors.cancellation_quotes import (
     cancellation_policy_for,
     cancellation_quote_build,
@@ -53,7 +54,6 @@ from apps.reservations.services.inventory import rooms_release
 from hotel.bulk_rows import rows_insert
 from hotel.correlation import correlation_context
 from hotel.eventbus import publish, publish_all
-from hotel.lookups import InArray
 
 logger = logging.getLogger(__name__)
 
@@ -171,10 +171,11 @@ def reservations_request_from_orders(
     """
     if not orders:
         return []
-    wanted = InArray("id", {order.room_type_id for order in orders})
     room_types = {
         room_type.pk: room_type
-        for room_type in RoomType.objects.select_related("hotel").filter(wanted)
+        for room_type in room_types_with_hotels(
+            room_type_ids={order.room_type_id for order in orders}
+        )
     }
     for order in orders:
         _check_room_type_of_hotel(room_types.get(order.room_type_id), order)
