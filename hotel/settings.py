@@ -247,6 +247,9 @@ OUTBOX = {
     "MAX_ATTEMPTS": env.int("OUTBOX_MAX_ATTEMPTS", default=8),
     "BACKOFF_BASE_SECONDS": env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=1.0),
     "BACKOFF_MAX_SECONDS": env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=600.0),
+    # After a round that was not full, the worker waits as long as the round took, at most
+    # this long, so that the next round gathers more (OutboxWorker._pace); 0 turns it off.
+    "LINGER_MAX_SECONDS": env.float("OUTBOX_LINGER_MAX_SECONDS", default=0.05),
     # Fallback poll when idle; on PostgreSQL LISTEN/NOTIFY wakes the worker right after commit.
     "POLL_SECONDS": env.float(
         "OUTBOX_POLL_SECONDS", default=1.0 if not DATABASE_IS_SQLITE else 0.05

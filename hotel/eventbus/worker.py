@@ -253,6 +253,7 @@ class OutboxWorker:
         self.batch_size = batch_size or options["BATCH_SIZE"]
         self.lease = timedelta(seconds=lease_seconds or options["LEASE_SECONDS"])
         self.max_attempts = options["MAX_ATTEMPTS"]
+        self.linger_max = options["LINGER_MAX_SECONDS"]
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._relaxed_connection: object | None = None
@@ -858,6 +859,7 @@ class OutboxWorker:
                         failed_claim = None
                     if periodic is not None:
                         periodic.run_due()
+                    started = time.monotonic()
                     claim = self.claim()
                     failed_claim = claim
                     result = self.handle(claim)
@@ -869,6 +871,8 @@ class OutboxWorker:
                     self._stop.wait(options["POLL_SECONDS"])
                     continue
                 if result.handled or result.released or result.lost:
+                    if not until_idle:
+                        self._pace(claimed=len(claim.deliveries), took=time.monotonic() - started)
                     continue
                 if until_idle:
                     return
@@ -878,6 +882,23 @@ class OutboxWorker:
             self._stop_reporting(lag_report)
             self._restore_commit_durability()
             logger.info("outbox worker %s stopped", self.name)
+
+    def _pace(self, *, claimed: int, took: float) -> None:
+        """After a round that was not full, wait as long as it took (at most
+        ``LINGER_MAX_SECONDS``) before the next claim.
+
+        A round's own cost (the claim, the lease, the commits, the handlers' reads) does not
+        grow with its deliveries, so a worker that claims again the moment a round ends makes a
+        round of every booking or two and spends most of its CPU on the rounds themselves,
+        CPU the web server on the same cores then lacks. Waiting as long as the round took lets
+        the next round gather what arrived meanwhile: the worker is busy at most about half the
+        time while it keeps up, and a delivery waits at most one more round's duration. A full
+        round (a backlog) is followed at once, and so is a notification after an idle wait: a
+        quiet system hands each booking on as it comes.
+        """
+        linger = min(took, self.linger_max)
+        if claimed < self.batch_size and linger > 0:
+            self._stop.wait(linger)
 
     @staticmethod
     def _stop_reporting(lag_report: LagReport) -> None:
