@@ -2,12 +2,12 @@
 ``LINGER_MAX_SECONDS``) before it claims again, so that its rounds gather several bookings."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
 
 from hotel.eventbus.models import Delivery
+from hotel.eventbus.testing import wait_until
 from hotel.eventbus.worker import OutboxWorker
 from tests.eventbus.helpers import publish_pings
 from tests.outbox_probe.models import Effect
@@ -75,10 +75,11 @@ def test_a_running_worker_paces_its_rounds_and_handles_everything(settings, pace
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 30
-        while Delivery.objects.filter(state="done").count() < expected:
-            assert time.monotonic() < deadline, "the deliveries were never handled"
-            time.sleep(0.01)
+        wait_until(
+            lambda: Delivery.objects.filter(state="done").count() >= expected,
+            timeout=30,
+            message="the deliveries were never handled",
+        )
     finally:
         paced_worker.request_stop()
         thread.join(timeout=30)
