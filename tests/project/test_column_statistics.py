@@ -1,4 +1,6 @@
-"""The bulky columns no query filters on gather no planner statistics (PostgreSQL)."""
+"""Planner statistics (PostgreSQL): the bulky columns no query filters on gather none, the
+outbox's deliveries are sampled coarsely, and the tables found by key are analyzed after
+10,000 changed rows rather than 50."""
 
 import pytest
 from django.db import connection
@@ -51,3 +53,48 @@ def test_analyze_leaves_them_out():
         )
         gathered = {row[0] for row in cursor.fetchall()}
     assert gathered == {"event_type"}
+
+
+ANALYZED_AFTER_10_000_ROWS = {
+    "eventbus_event",
+    "orders_order",
+    "orders_bookingrequest",
+    "payments_payment",
+    "payments_sandboxcharge",
+    "reservations_reservation",
+    "reservations_reservationstatuschange",
+    "reservations_hotelnotification",
+    "customer_mypageentry",
+    "customer_mypagetimelineentry",
+    "customer_notification",
+}
+
+
+def analyze_thresholds() -> dict[str, str]:
+    """Each table of the public schema with its own autovacuum_analyze_threshold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, option_value FROM pg_class, pg_options_to_table(reloptions) "
+            "WHERE relnamespace = 'public'::regnamespace "
+            "AND option_name = 'autovacuum_analyze_threshold'"
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_the_tables_found_by_key_are_analyzed_after_10_000_changed_rows():
+    assert analyze_thresholds() == dict.fromkeys(ANALYZED_AFTER_10_000_ROWS, "10000")
+
+
+@pytest.mark.django_db
+def test_deliveries_are_sampled_with_a_target_of_10_on_every_column():
+    assert set(statistics_targets("eventbus_delivery").values()) == {10}
+
+
+@pytest.mark.django_db
+def test_the_other_tables_keep_the_server_default_target():
+    """Only the outbox's deliveries are sampled coarsely; elsewhere only bulky columns differ."""
+    for table in ("orders_order", "reservations_reservation", "customer_mypageentry"):
+        targets = set(statistics_targets(table).values())
+        assert targets, table
+        assert targets <= {-1, None}, table  # -1 (or NULL since PostgreSQL 17): the default
