@@ -16,8 +16,9 @@ machine whose web server and outbox worker then lose that much of their share.
 - ``statistics_target``: a coarser sample for a table ANALYZE visits often on purpose
   (``eventbus_delivery``, whose claim the planner must see grow).
 - ``analyzed_after``: for a table whose queries find rows by key, ANALYZE after so many
-  changed rows rather than after 50; once the table holds ten times that, the tenth rules
-  again and nothing changes.
+  changed rows (plus the tenth) rather than after 50; the larger the table, the less it
+  matters: with 10,000, a table of a million rows is analyzed after 110,000 changes instead
+  of 100,050.
 """
 
 from __future__ import annotations
