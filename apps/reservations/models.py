@@ -378,8 +378,14 @@ class Reservation(models.Model):
     order_reference = models.CharField(_("order reference"), max_length=64, blank=True)
     guest_id = models.BigIntegerField(_("guest id"), db_index=True)
     guest_name = models.CharField(_("guest name"), max_length=100, blank=True)
+    # No index of its own: reservation_hotel_status (hotel, status, check_in) serves every
+    # lookup by hotel.
     hotel = models.ForeignKey(
-        Hotel, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("hotel")
+        Hotel,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        db_index=False,
+        verbose_name=_("hotel"),
     )
     room_type = models.ForeignKey(
         RoomType,

@@ -89,12 +89,14 @@ class MypageTimelineEntry(models.Model):
     # No foreign key constraint in the database: a timeline row is written under its entry's row
     # lock, by the projection alone (a read model, rebuilt from the events); the constraint's
     # check was a locking read of the entry per row, the projection's largest cost in
-    # PostgreSQL. CASCADE still holds in the ORM.
+    # PostgreSQL. CASCADE still holds in the ORM. No index of its own either:
+    # mypage_timeline_in_order (entry, sequence) serves every lookup by entry.
     entry = models.ForeignKey(
         MypageEntry,
         on_delete=models.CASCADE,
         related_name="timeline",
         db_constraint=False,
+        db_index=False,
         verbose_name=_("mypage entry"),
     )
     event_id = models.UUIDField(_("event id"), unique=True)
