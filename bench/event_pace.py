@@ -1029,10 +1029,9 @@ def main() -> None:
         try:
             if args.capacity:
                 reference_ready = can_measure_reference()
+                reference_seconds = args.reference_duration or int(args.duration)
                 if reference_ready:
-                    results["reference"] = measure_reference(
-                        stamp, "reference", args.reference_duration or int(args.duration)
-                    )
+                    results["reference"] = measure_reference(stamp, "reference", reference_seconds)
                     save()
                 capacity = None
                 rate = args.start_rate
@@ -1053,7 +1052,7 @@ def main() -> None:
                     # Measured again after the steps: the machine's speed drifts over the
                     # minutes the steps take, and a ratio against one end alone hides it.
                     results["reference_after"] = measure_reference(
-                        stamp, "reference-after", args.reference_duration or int(args.duration)
+                        stamp, "reference-after", reference_seconds
                     )
                     results.update(capacity_ratios(capacity, results))
             else:
