@@ -52,7 +52,9 @@ One scenario (one rate):
    empty: the load starts from a warm, idle product. Those bookings fall outside the load's
    window and are not counted.
 4. The load: ``rate x duration`` bookings, open loop. Meanwhile open deliveries per handler
-   (``state <> 'done'``) and the done count are sampled every 0.5 s.
+   (``state <> 'done'``) and the done count are sampled every 0.5 s, with the machine's
+   pressure (PSI): how long some task waited for a CPU, and how long every task with work
+   waited for the disk at once (an IO stall: a slow fsync holds up every committing booking).
 5. The load ends when the last answer is in. The open deliveries then, and 1 s later, are
    noted, and ``state = 'pending'`` is polled every 0.1 s until none is left or
    ``--drain-seconds`` (120) pass: the time from the load's end to nothing open.
@@ -209,9 +211,10 @@ class Sampler(threading.Thread):
 
     def sample(self) -> dict[str, Any]:
         wall = time.time()
+        stalls = {"cpu_waited_s": cpu_pressure_seconds(), "io_stalled_s": io_stall_seconds()}
         open_ = dict(self.connection.execute(OPEN_BY_HANDLER).fetchall())
         done = self.connection.execute(DONE_COUNT).fetchone()[0]
-        return {"wall": wall, "open": open_, "done": done}
+        return {"wall": wall, "open": open_, "done": done, **stalls}
 
     def run(self) -> None:
         next_at = time.monotonic()
@@ -340,6 +343,7 @@ def lag_figures(database_url: str, t0_wall: float, end_wall: float) -> dict[str,
 
 # --- CPU ------------------------------------------------------------------------------------
 PSI_CPU = Path("/proc/pressure/cpu")
+PSI_IO = Path("/proc/pressure/io")
 
 
 def all_processes() -> dict[int, float]:
@@ -352,15 +356,27 @@ def all_processes() -> dict[int, float]:
     return found
 
 
-def cpu_pressure_seconds() -> float | None:
-    """PSI: seconds some task waited for a CPU, since boot (None without PSI)."""
+def pressure_seconds(path: Path, kind: str) -> float | None:
+    """PSI: seconds, since boot, that ``kind`` ("some" or "full") of the tasks waited for the
+    resource ``path`` is about (None without PSI)."""
     try:
-        for line in PSI_CPU.read_text().splitlines():
-            if line.startswith("some "):
+        for line in path.read_text().splitlines():
+            if line.startswith(kind + " "):
                 return int(line.rsplit("total=", 1)[1]) / 1e6
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def cpu_pressure_seconds() -> float | None:
+    """PSI: seconds some task waited for a CPU, since boot (None without PSI)."""
+    return pressure_seconds(PSI_CPU, "some")
+
+
+def io_stall_seconds() -> float | None:
+    """PSI: seconds every task that had work waited for the disk at once, since boot: the
+    machine stalled on IO (a slow fsync holds up every committing booking)."""
+    return pressure_seconds(PSI_IO, "full")
 
 
 def other_databases_backends() -> set[int]:
@@ -695,7 +711,13 @@ def run_scenario(
     cpu_load = cpu_spent(load_before, load_after, **others)
     cpu_all = cpu_spent(load_before, drain_after, **others)
     samples = [
-        {"t": round(s["wall"] - t0_wall, 3), "open": s["open"], "done": s["done"]}
+        {
+            "t": round(s["wall"] - t0_wall, 3),
+            "open": s["open"],
+            "done": s["done"],
+            "cpu_waited_s": s["cpu_waited_s"],
+            "io_stalled_s": s["io_stalled_s"],
+        }
         for s in sampler.samples
     ]
     return {

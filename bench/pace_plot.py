@@ -3,12 +3,16 @@
 Top: bookings answered 201 per second (by the second they were answered) against the offered
 rate. Middle: per handler, lag p50 (dashed) and p99 (solid) of the deliveries created in each
 second (publish to handled, ms, log scale). Bottom: open deliveries per handler (not done), as
-sampled every 0.5 s from the warm-up's end until the drain ends. The load window is shaded; the
-dotted line is the load's end plus 1 s (where nothing should be open any more).
+sampled every 0.5 s from the warm-up's end until the drain ends. Last: the machine's pressure
+in each sample's half second (PSI): how long some task waited for a CPU, and how long every
+task with work stalled on the disk at once; a dip in the answers that comes with an IO stall
+was the disk, not the product. The load window is shaded; the dotted line is the load's end
+plus 1 s (where nothing should be open any more).
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +28,8 @@ LAG_FLOOR_MS = 0.5
 
 def plot_scenario(scenario: dict[str, Any], path: Path) -> None:
     load_end = scenario["load"]["load_end_s"]
-    fig, (top, middle, bottom) = plt.subplots(
-        3, 1, figsize=(11, 10), sharex=True, gridspec_kw={"height_ratios": [1, 1.4, 1]}
+    fig, (top, middle, bottom, pressure) = plt.subplots(
+        4, 1, figsize=(11, 12), sharex=True, gridspec_kw={"height_ratios": [1, 1.4, 1, 0.6]}
     )
     handlers = sorted(scenario["lag"]["per_handler"])
     colors = {h: plt.get_cmap("tab10")(i % 10) for i, h in enumerate(handlers)}
@@ -82,11 +86,23 @@ def plot_scenario(scenario: dict[str, Any], path: Path) -> None:
         label="all handlers",
     )
     bottom.set_ylabel("open deliveries")
-    bottom.set_xlabel("seconds since the load started")
     bottom.set_ylim(bottom=0)
     bottom.legend(loc="upper left", fontsize=7, ncol=2)
 
-    for axis in (top, middle, bottom):
+    for key, label, color in (
+        ("cpu_waited_s", "some task waited for a CPU", "tab:orange"),
+        ("io_stalled_s", "every task stalled on the disk", "tab:red"),
+    ):
+        shares = _shares_per_interval(samples, key)
+        if shares:
+            pressure.plot(*zip(*shares, strict=True), color=color, linewidth=1.0, label=label)
+    pressure.set_ylabel("pressure\n(share of time)")
+    pressure.set_ylim(0, 1.05)
+    pressure.set_xlabel("seconds since the load started")
+    if pressure.get_lines():
+        pressure.legend(loc="upper left", fontsize=7, ncol=2)
+
+    for axis in (top, middle, bottom, pressure):
         axis.axvspan(0, load_end, color="tab:green", alpha=0.07, linewidth=0)
         axis.axvline(load_end + 1, color="tab:red", linewidth=0.8, linestyle=":")
         axis.grid(True, which="major", alpha=0.3)
@@ -115,3 +131,14 @@ def plot_scenario(scenario: dict[str, Any], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _shares_per_interval(samples: list[dict[str, Any]], key: str) -> list[tuple[float, float]]:
+    """(time, share of the interval) between consecutive samples of the PSI total ``key``
+    (seconds since boot); empty where the samples have none (no PSI, or an older result)."""
+    points = [(row["t"], row.get(key)) for row in samples]
+    return [
+        ((t0 + t1) / 2, (v1 - v0) / (t1 - t0))
+        for (t0, v0), (t1, v1) in pairwise(points)
+        if v0 is not None and v1 is not None and t1 > t0
+    ]
