@@ -50,7 +50,7 @@ One scenario (one rate):
    touched its heartbeat file (polled, with a deadline). Then ``--warmup`` bookings (20, one
    connection each so both gunicorn processes load their code) and a wait until the outbox is
    empty: the load starts from a warm, idle product. Those bookings fall outside the load's
-   window and are not counted.
+   window and are not counted. A capacity step warms up at its own rate as well (below).
 4. The load: ``rate x duration`` bookings, open loop. Meanwhile open deliveries per handler
    (``state <> 'done'``) and the done count are sampled every 0.5 s, with the machine's
    pressure (PSI): how long some task waited for a CPU, and how long every task with work
@@ -88,6 +88,18 @@ until a step fails; the capacity is the last step that held. A step HOLDS when:
   rate sent): otherwise the rate was not offered as scheduled and the step fails, flagged
   loudly. The client runs at a higher priority than the product (nice -10, its session's
   too: bench/open_loop_client.py), so this is rare before the two cores are full.
+
+Each capacity step is about a steady rate, so it starts from a product that has carried that
+rate: ``--warmup-seconds`` (10) of the same open-loop load, then a wait until the outbox is
+empty, then the measured ``--duration``. A product that has just started is not steady: its
+web threads open their database connections in the load's first second, and each new
+PostgreSQL backend plans every statement anew until it has run there five times, so the
+first seconds cost far more than the rest and start a backlog. That start is measured and
+printed (the warm-up's 201 share, client p99 and worst lag p99: ``warm_up_at_rate`` in the
+results), not counted in the step's verdict; fixed-rate scenarios (``--rate``) keep the cold
+start in their window. The connections the warm-up opened reach ``CONN_MAX_AGE`` (60 s)
+inside the measured minute, so their reopening is part of it, as it is every minute in
+service.
 
 A step whose only fault is the client's (it fell behind, nothing else failed) measured the
 client, not the product: it is run once more before it counts as failed.
@@ -494,6 +506,41 @@ def warm_up(
             )
 
 
+def warm_up_at_rate(
+    product: Product,
+    database_url: str,
+    seed_file: Path,
+    rate: float,
+    seconds: float,
+    requests_path: Path,
+) -> dict[str, Any]:
+    """``seconds`` of the step's own load before the measured one (capacity steps): a steady
+    rate is what the step is about, and a product that has just started is not steady. Its
+    web threads open their database connections, and each new PostgreSQL backend plans every
+    statement anew until it has run five times, all in the load's first seconds; that pile-up
+    is the product's start, reported here (``warm_up_at_rate`` in the results), not its pace."""
+    out = requests_path.with_name(requests_path.name.replace("-requests", "-warm-up-requests"))
+    raw, _, _ = run_client(product, seed_file, rate, seconds, out)
+    t0_wall = raw["t0_wall"]
+    client = client_figures(raw)
+    lag = lag_figures(database_url, t0_wall, t0_wall + raw["finished_s"])
+    figures = {
+        "seconds": seconds,
+        "share_201": client["share_201"],
+        "client_p99_ms": client["latency_ms"]["p99"],
+        "client_fell_behind": client["client_fell_behind"],
+        "lag_p99_ms": {h: row["p99_ms"] for h, row in lag["per_handler"].items()},
+    }
+    worst = max((v for v in figures["lag_p99_ms"].values() if v is not None), default=None)
+    print(
+        f"   warm-up: {seconds:g} s at {rate:g}/s, {client['share_201'] * 100:.1f} % 201, "
+        f"client p99 {fmt(client['latency_ms']['p99'])} ms, worst handler lag p99 "
+        f"{fmt(worst)} ms (not part of the step)",
+        flush=True,
+    )
+    return figures
+
+
 def run_client(
     product: Product, seed_file: Path, rate: float, duration: float, out: Path
 ) -> tuple[dict[str, Any], CpuSnapshot, CpuSnapshot]:
@@ -645,6 +692,7 @@ def run_scenario(
     static_root: Path,
     drain_seconds: float,
     warmup: int,
+    warmup_seconds: float = 0.0,
 ) -> dict[str, Any]:
     print(f"== {name}: {rate:g} bookings/s for {duration:g} s", flush=True)
     database_url = recreate(DB_NAME)
@@ -663,6 +711,13 @@ def run_scenario(
         with Product(env, log_path) as product:
             product.wait_ready()
             warm_up(seed, warmup)
+            warm_load = (
+                warm_up_at_rate(
+                    product, database_url, seed_file, rate, warmup_seconds, requests_path
+                )
+                if warmup_seconds
+                else None
+            )
             open_before = wait_until_idle(database_url, deadline_s=IDLE_DEADLINE_S)
             if open_before:
                 warnings = log_summary(log_path, 0, 0)["notable"][:3]
@@ -755,6 +810,7 @@ def run_scenario(
             "load": per_booking(cpu_load, bookings),
             "load_and_drain": per_booking(cpu_all, bookings),
         },
+        "warm_up_at_rate": warm_load,
         "machine_before_load": quiet,
         "open_before_load": open_before,
         "peak_rss_mib_web_and_worker": rss,
@@ -1012,6 +1068,12 @@ def main() -> None:
     parser.add_argument("--max-rate", type=float, default=1000.0, help="capacity: stop here")
     parser.add_argument("--warmup", type=int, default=20, help="bookings before the load")
     parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=10.0,
+        help="capacity: seconds at the step's rate before its measured load (0: none)",
+    )
+    parser.add_argument(
         "--reference-duration", type=int, default=None, help="capacity: wrk seconds (--duration)"
     )
     args = parser.parse_args()
@@ -1051,6 +1113,7 @@ def main() -> None:
             static_root=static_root,
             drain_seconds=args.drain_seconds,
             warmup=args.warmup,
+            warmup_seconds=args.warmup_seconds if args.capacity else 0.0,
         )
         png = RESULTS / f"event_pace-{stamp}-{name}.png"
         plot_scenario(scenario, png)
