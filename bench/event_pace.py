@@ -896,14 +896,18 @@ def step_reference(scenario: dict[str, Any], before: float, after: float) -> Non
 
 def capacity_ratios(
     capacity_step: dict[str, Any] | None, references: list[float]
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """The verdict's ratio: the capacity step's rate over the faster of the two references
     measured either side of it. Beside it, the ratio over the fastest reference of the run and
     how far the references drifted (fastest less slowest, over the fastest)."""
     fastest, slowest = max(references), min(references)
-    ratios = {"reference_drift": (fastest - slowest) / fastest if fastest else 0.0}
+    ratios: dict[str, Any] = {
+        "references_bookings_per_s": references,
+        "reference_drift": (fastest - slowest) / fastest if fastest else 0.0,
+    }
     if capacity_step is not None and capacity_step.get("to_reference") is not None:
         ratios["capacity_to_reference"] = capacity_step["to_reference"]
+        ratios["capacity_references_bookings_per_s"] = capacity_step["reference_bookings_per_s"]
         ratios["capacity_to_fastest_reference"] = capacity_step["offered_rate"] / fastest
     return ratios
 
@@ -1137,13 +1141,11 @@ def main() -> None:
             if args.capacity:
                 reference_ready = can_measure_reference()
                 reference_seconds = args.reference_duration or int(args.duration)
-                references: list[float] = []
-                results["references_bookings_per_s"] = references
+                # Before the first step, then after every step (module docstring).
+                references: list[dict[str, Any]] = []
+                results["references"] = references
                 if reference_ready:
-                    # Before the first step, then after every step (module docstring).
-                    reference = measure_reference(stamp, "reference-0", reference_seconds)
-                    results["reference"] = reference
-                    references.append(reference["bookings_per_s"])
+                    references.append(measure_reference(stamp, "reference-0", reference_seconds))
                     save()
                 capacity_step = None
                 rate, retried = args.start_rate, False
@@ -1152,11 +1154,12 @@ def main() -> None:
                     scenario = run(name, rate, static_root)
                     holds, reasons = step_verdict(scenario)
                     if reference_ready:
-                        reference = measure_reference(
-                            stamp, f"reference-{len(references)}", reference_seconds
+                        references.append(
+                            measure_reference(
+                                stamp, f"reference-{len(references)}", reference_seconds
+                            )
                         )
-                        references.append(reference["bookings_per_s"])
-                        step_reference(scenario, references[-2], references[-1])
+                        step_reference(scenario, *(r["bookings_per_s"] for r in references[-2:]))
                     scenario["holds"], scenario["fails_because"] = holds, reasons
                     void = reasons == [CLIENT_FELL_BEHIND] and not retried
                     scenario["verdict"] = (
@@ -1178,7 +1181,9 @@ def main() -> None:
                     capacity_step["offered_rate"] if capacity_step else None
                 )
                 if references:
-                    results.update(capacity_ratios(capacity_step, references))
+                    results.update(
+                        capacity_ratios(capacity_step, [r["bookings_per_s"] for r in references])
+                    )
             else:
                 for name, rate in plan:
                     scenario = run(name, rate, static_root)
@@ -1201,12 +1206,8 @@ def main() -> None:
             else f"\ncapacity: below the first step ({args.start_rate:g} bookings/s)"
         )
         if "capacity_to_reference" in results:
-            step = next(
-                sc
-                for sc in results["scenarios"]
-                if sc.get("holds") and sc["offered_rate"] == capacity
-            )
-            before, after = step["reference_bookings_per_s"].values()
+            around = results["capacity_references_bookings_per_s"]
+            before, after = around["before"], around["after"]
             line += (
                 f", reference {before:.1f} bookings/s before that step and {after:.1f} after:"
                 f" capacity / the faster {results['capacity_to_reference']:.2f}x (target >="

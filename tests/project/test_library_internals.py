@@ -30,6 +30,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.test import APIRequestFactory
 
 from hotel import flat_serializers
+from hotel.db_connections import spread_connection_lifetime
 
 FLAT = "hotel/flat_serializers.py (FlatSerializer)"
 TOKEN = "hotel/token_authentication.py (TokenLookupAuthentication)"
@@ -374,8 +375,6 @@ def test_django_sets_close_at_before_connection_created_and_closes_by_it():
     finally:
         connection_created.disconnect(dispatch_uid="test_close_at")
         if spreading:
-            from hotel.db_connections import spread_connection_lifetime
-
             connection_created.connect(
                 spread_connection_lifetime, dispatch_uid="spread_connection_lifetime"
             )
