@@ -7,6 +7,7 @@ import time
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
 
 
 def release_pooled_connections() -> None:
@@ -25,6 +26,8 @@ def release_pooled_connections() -> None:
 
 #: A persistent connection lives between this share of ``CONN_MAX_AGE`` and all of it.
 SHORTEST_LIFETIME_SHARE = 0.5
+#: The ``connection_created`` receiver's dispatch uid, once connected.
+SPREADING = "hotel.db_connections.spread_connection_lifetime"
 
 
 def spread_connection_lifetime(
@@ -49,3 +52,9 @@ def spread_connection_lifetime(
         return
     share = random.uniform(SHORTEST_LIFETIME_SHARE, 1.0)
     connection.close_at = time.monotonic() + max_age * share
+
+
+def spread_connection_lifetimes() -> None:
+    """From now on, every new connection of this process lives a random share of
+    ``CONN_MAX_AGE`` (``spread_connection_lifetime``). Called by the web application."""
+    connection_created.connect(spread_connection_lifetime, dispatch_uid=SPREADING)

@@ -20,7 +20,7 @@ import time
 import pybreaker
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, models
+from django.db import connection, models
 from django.db.backends.signals import connection_created
 from django.db.models import Field
 from django.db.models.base import ModelState
@@ -30,7 +30,8 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.test import APIRequestFactory
 
 from hotel import flat_serializers
-from hotel.db_connections import spread_connection_lifetime
+from hotel.db_connections import SPREADING, spread_connection_lifetimes
+from tests.project.test_db_connections import new_connection
 
 FLAT = "hotel/flat_serializers.py (FlatSerializer)"
 TOKEN = "hotel/token_authentication.py (TokenLookupAuthentication)"
@@ -347,35 +348,31 @@ def test_django_backends_return_inserted_rows_in_order_and_say_their_parameter_l
 # --- Django: hotel/db_connections.py ---------------------------------------------------------
 @pytest.mark.django_db
 def test_django_sets_close_at_before_connection_created_and_closes_by_it():
-    wrapper = connections.create_connection("default")
-    wrapper.settings_dict = {**wrapper.settings_dict, "CONN_MAX_AGE": 60}
     seen = []
 
     def record(sender, connection, **kwargs):
         seen.append(connection.close_at)
 
     # Django's own behaviour, without the web application's receiver if a test imported it.
-    spreading = connection_created.disconnect(dispatch_uid="spread_connection_lifetime")
+    spreading = connection_created.disconnect(dispatch_uid=SPREADING)
     connection_created.connect(record, dispatch_uid="test_close_at")
     try:
-        started = time.monotonic()
-        wrapper.connect()
-        message = (
-            f"{CONNECTIONS} changes close_at in connection_created: Django no longer sets it "
-            "in connect() before sending the signal"
-        )
-        assert seen, message
-        assert seen[0] is not None, message
-        assert started + 59 <= seen[0] <= time.monotonic() + 60, message
-        wrapper.close_at = time.monotonic() - 1
-        wrapper.close_if_unusable_or_obsolete()
-        assert wrapper.connection is None, (
-            f"{CONNECTIONS} relies on a request's end closing a connection past close_at"
-        )
+        with new_connection(60) as wrapper:
+            started = time.monotonic()
+            wrapper.connect()
+            message = (
+                f"{CONNECTIONS} changes close_at in connection_created: Django no longer sets "
+                "it in connect() before sending the signal"
+            )
+            assert seen, message
+            assert seen[0] is not None, message
+            assert started + 59 <= seen[0] <= time.monotonic() + 60, message
+            wrapper.close_at = time.monotonic() - 1
+            wrapper.close_if_unusable_or_obsolete()
+            assert wrapper.connection is None, (
+                f"{CONNECTIONS} relies on a request's end closing a connection past close_at"
+            )
     finally:
         connection_created.disconnect(dispatch_uid="test_close_at")
         if spreading:
-            connection_created.connect(
-                spread_connection_lifetime, dispatch_uid="spread_connection_lifetime"
-            )
-        wrapper.close()
+            spread_connection_lifetimes()
