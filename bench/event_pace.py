@@ -64,7 +64,8 @@ One scenario (one rate):
    worker's follow-up events while it drains) are counted separately.
 7. CPU seconds by process group over the load, and over load + drain (per booking answered
    201): web (gunicorn master and workers), outbox worker, postgres (every postgres process,
-   less the backend of this script's sampler, given apart), the client (its own figure),
+   less the backend of this script's sampler, given apart; the backends that closed in the
+   window are counted from what the postmaster collected of them), the client (its own figure),
    the machine (all cores busy time) and other (the machine less those); peak RSS of web +
    worker.
 8. The product is stopped with SIGTERM to the entrypoint (it forwards it to both), waited for,
@@ -391,6 +392,31 @@ def io_stall_seconds() -> float | None:
     return pressure_seconds(PSI_IO, "full")
 
 
+def postmaster_pid() -> int | None:
+    """The postgres process whose parent is not a postgres process: the server's postmaster."""
+    pids = set(postgres_pids())
+    for pid in pids:
+        try:
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent not in pids:
+            return pid
+    return None
+
+
+def ended_children_seconds(pid: int | None) -> float:
+    """CPU seconds of ``pid``'s children that have ended and been waited for (``cutime`` +
+    ``cstime``): for the postmaster, every backend that closed so far."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
 def other_databases_backends() -> set[int]:
     """Backends serving other databases than ours (another bench, tests): not ours to count.
 
@@ -414,6 +440,9 @@ class CpuSnapshot:
     worker: list[int]
     postgres: list[int]  # every postgres process but the backends of other databases
     processes: dict[int, float] = field(default_factory=dict)
+    # The CPU of the backends that have closed so far (a web thread's connection lives a
+    # share of CONN_MAX_AGE, so some close within a minute's load).
+    postgres_ended: float = 0.0
 
     @classmethod
     def take(cls, product: Product) -> CpuSnapshot:
@@ -425,6 +454,7 @@ class CpuSnapshot:
             worker=product.worker_pids(),
             postgres=sorted(set(postgres_pids()) - other_databases_backends()),
             processes=all_processes(),
+            postgres_ended=ended_children_seconds(postmaster_pid()),
         )
 
 
@@ -437,7 +467,8 @@ def cpu_spent(
     client_cpu: float,
 ) -> dict[str, Any]:
     """CPU seconds per group between two snapshots (per process: one that started in between
-    counts from zero; one that ended in between is lost), the machine's busy time, "other"
+    counts from zero; one that ended in between is lost, except PostgreSQL's backends, whose
+    CPU the postmaster collects as they close), the machine's busy time, "other"
     (the machine less the groups: the kernel, and anything else running here, backends of
     other databases included), the top processes in "other", and the CPU pressure (PSI
     "some": the share of the time some task waited for a CPU)."""
@@ -446,17 +477,27 @@ def cpu_spent(
         return after.processes.get(pid, 0.0) - before.processes.get(pid, 0.0)
 
     postgres = [pid for pid in after.postgres if pid != sampler_backend]
+    # Backends that closed in between: what the postmaster collected, less what they had
+    # already spent at the first snapshot.
+    closed = [pid for pid in before.postgres if pid not in after.processes]
+    postgres_ended = max(
+        0.0,
+        after.postgres_ended
+        - before.postgres_ended
+        - sum(before.processes.get(pid, 0.0) for pid in closed),
+    )
     driver = os.getpid()
     figures: dict[str, Any] = {
         "web": sum(spent(pid) for pid in after.web),
         "outbox_worker": sum(spent(pid) for pid in after.worker),
-        "postgres": sum(spent(pid) for pid in postgres),
+        "postgres": sum(spent(pid) for pid in postgres) + postgres_ended,
         "sampler_backend": spent(sampler_backend),
         "client": client_cpu,
         "driver": spent(driver),
         "machine": after.machine - before.machine,
     }
     figures["other"] = figures["machine"] - sum(v for k, v in figures.items() if k != "machine")
+    figures["postgres_ended"] = postgres_ended  # included in "postgres"
     wall = after.wall - before.wall
     figures["wall_s"] = wall
     figures["machine_busy_cores"] = figures["machine"] / wall if wall else None
