@@ -255,6 +255,9 @@ OUTBOX = {
         "OUTBOX_POLL_SECONDS", default=1.0 if not DATABASE_IS_SQLITE else 0.05
     ),
     "NOTIFY": env.bool("OUTBOX_NOTIFY", default=not DATABASE_IS_SQLITE),
+    # A process NOTIFYs at most once per this long; a woken worker keeps claiming a few times
+    # a second for twice as long (hotel/eventbus/publishing.py says why).
+    "NOTIFY_INTERVAL_SECONDS": env.float("OUTBOX_NOTIFY_INTERVAL_SECONDS", default=0.5),
     "NOTIFY_CHANNEL": env.str("OUTBOX_NOTIFY_CHANNEL", default="hotel_outbox"),
     # The worker's own commits may skip the WAL flush wait (PostgreSQL): what it writes is
     # derived from durably committed events and is redone if lost (see hotel/eventbus/worker.py).

@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 from rest_framework.test import APIClient
 
 from apps.payments.gateway import reset_payment_provider
+from hotel.eventbus.testing import forget_last_notification
 from tests.reservations.factories import RoomTypeFactory, inventory
 from tests.user_factories import UserFactory
 
@@ -106,6 +107,13 @@ def make_httpserver():
     server.clear()
     if server.is_running():
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_recent_notification():
+    """A process NOTIFYs the outbox workers at most twice a second; each test starts as if it
+    had not yet (a worker a test starts may have missed the last one)."""
+    forget_last_notification()
 
 
 @pytest.fixture(autouse=True)

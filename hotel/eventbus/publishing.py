@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -214,12 +215,37 @@ def _insert_portable(
     return [event.pk for event in stored]
 
 
+class _LastNotification:
+    """When this process's last NOTIFY committed (``time.monotonic()``), shared by its threads.
+
+    A race between two threads costs at most one NOTIFY more; a float's assignment is atomic.
+    """
+
+    committed_at = float("-inf")
+
+
 def _notified_this_transaction() -> None:
-    """Marker on the transaction's on-commit list: its NOTIFY has been issued."""
+    """Marker on the transaction's on-commit list: its NOTIFY has been issued. Run at the
+    commit, it records when."""
+    _LastNotification.committed_at = time.monotonic()
+
+
+def forget_last_notification() -> None:
+    """Let this process's next transaction NOTIFY whenever its last one did (for tests, which
+    start workers at any moment)."""
+    _LastNotification.committed_at = float("-inf")
 
 
 def _should_notify(connection: BaseDatabaseWrapper) -> bool:
-    """NOTIFY once per transaction (PostgreSQL only, when enabled).
+    """NOTIFY once per transaction, and at most once per ``NOTIFY_INTERVAL_SECONDS`` per
+    process (PostgreSQL only, when enabled).
+
+    A transaction that NOTIFYs takes a lock that every other notifying transaction of the
+    server waits for until it has committed, its WAL flush included: a NOTIFY per booking
+    lines the bookings' commits up one behind the other. One per interval is enough, because
+    a worker woken by a NOTIFY keeps claiming, a few times a second, for twice the interval
+    (``OutboxWorker.run``): what a process publishes within the interval after a NOTIFY is
+    claimed by a worker still looking.
 
     The marker rides on the transaction's on-commit list, which Django discards with a
     rollback, and with a savepoint rollback the marker and the NOTIFY issued in that
@@ -228,6 +254,9 @@ def _should_notify(connection: BaseDatabaseWrapper) -> bool:
     if not settings.OUTBOX["NOTIFY"] or connection.vendor != "postgresql":
         return False
     if any(func is _notified_this_transaction for _, func, _ in connection.run_on_commit):
+        return False
+    since = time.monotonic() - _LastNotification.committed_at
+    if since < settings.OUTBOX["NOTIFY_INTERVAL_SECONDS"]:
         return False
     transaction.on_commit(_notified_this_transaction, using=connection.alias)
     return True

@@ -6,11 +6,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from hotel.eventbus.publishing import forget_last_notification
 from hotel.eventbus.worker import RoundResult, drain
 
 T = TypeVar("T")
 
-__all__ = ["drain_outbox", "wait_until"]
+__all__ = ["drain_outbox", "forget_last_notification", "wait_until"]
 
 
 def drain_outbox() -> RoundResult:

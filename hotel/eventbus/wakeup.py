@@ -30,16 +30,19 @@ class Wakeup:
     def describe(self) -> str:
         return f"polling every {settings.OUTBOX['POLL_SECONDS']}s"
 
-    def wait(self, timeout: float, *, stop: threading.Event) -> None:
+    def wait(self, timeout: float, *, stop: threading.Event) -> bool:
+        """Wait up to ``timeout``; True when a notification cut the wait short."""
         stop.wait(timeout)
+        return False
 
     def close(self) -> None:
         pass
 
 
 class ListenWakeup(Wakeup):
-    """A dedicated autocommit connection that LISTENs; publishers NOTIFY in their transaction,
-    so the notification arrives right after their commit. Polling stays as the fallback.
+    """A dedicated autocommit connection that LISTENs; publishers NOTIFY in their transaction
+    (at most once per ``NOTIFY_INTERVAL_SECONDS`` per process), so the notification arrives
+    right after their commit. Polling stays as the fallback.
 
     When the listening connection breaks (the database restarted), the wait that noticed it
     returns at once, so the worker runs a round for whatever it may have missed, and the next
@@ -64,13 +67,13 @@ class ListenWakeup(Wakeup):
     def describe(self) -> str:
         return f"LISTEN {self.channel}, polling every {settings.OUTBOX['POLL_SECONDS']}s"
 
-    def wait(self, timeout: float, *, stop: threading.Event) -> None:
+    def wait(self, timeout: float, *, stop: threading.Event) -> bool:
         if self.listener is None:
             try:
                 self.listener = self._listen()
             except psycopg.Error:
                 stop.wait(timeout)
-                return
+                return False
             logger.info("LISTEN %s again after its connection broke", self.channel)
         remaining = timeout
         while remaining > 0 and not stop.is_set():
@@ -80,10 +83,11 @@ class ListenWakeup(Wakeup):
             except psycopg.Error as exc:
                 logger.warning("LISTEN connection broke (%s); polling until it is back", exc)
                 self.close()
-                return
+                return False
             if woken:
-                return
+                return True
             remaining -= slice_
+        return False
 
     def close(self) -> None:
         if self.listener is not None:

@@ -74,6 +74,10 @@ PENDING = Delivery.State.PENDING
 DONE = Delivery.State.DONE
 DEAD = Delivery.State.DEAD
 
+# How often a worker that has just worked or been notified claims again while nothing comes
+# (see OutboxWorker._idle_wait).
+AWAKE_POLL_SECONDS = 0.05
+
 
 class _Heartbeat:
     """Touches ``settings.OUTBOX_HEARTBEAT_FILE`` (if set) at most once a second, from the
@@ -254,6 +258,9 @@ class OutboxWorker:
         self.lease = timedelta(seconds=lease_seconds or options["LEASE_SECONDS"])
         self.max_attempts = options["MAX_ATTEMPTS"]
         self.linger_max = options["LINGER_MAX_SECONDS"]
+        # Publishers NOTIFY at most once per interval (hotel/eventbus/publishing.py), so after
+        # work or a notification the worker keeps looking for twice that long.
+        self.awake_seconds = 2 * options["NOTIFY_INTERVAL_SECONDS"]
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._relaxed_connection: object | None = None
@@ -847,6 +854,9 @@ class OutboxWorker:
         logger.info("outbox worker %s started (%s)", self.name, wakeup.describe())
         # A round cut off by a database error: its deliveries are still leased to this worker.
         failed_claim: Claim | None = None
+        # Until when (time.monotonic()) an empty round is followed quickly. A worker starts
+        # awake: a process may have NOTIFYed just before it LISTENed, and publish without.
+        awake_until = time.monotonic() + self.awake_seconds
         try:
             while not self.stopping:
                 _heartbeat.beat()
@@ -871,17 +881,32 @@ class OutboxWorker:
                     self._stop.wait(options["POLL_SECONDS"])
                     continue
                 if result.handled or result.released or result.lost:
+                    awake_until = time.monotonic() + self.awake_seconds
                     if not until_idle:
                         self._pace(claimed=len(claim.deliveries), took=time.monotonic() - started)
                     continue
                 if until_idle:
                     return
-                wakeup.wait(options["POLL_SECONDS"], stop=self._stop)
+                if self._idle_wait(wakeup, awake_until=awake_until):
+                    awake_until = time.monotonic() + self.awake_seconds
         finally:
             wakeup.close()
             self._stop_reporting(lag_report)
             self._restore_commit_durability()
             logger.info("outbox worker %s stopped", self.name)
+
+    def _idle_wait(self, wakeup: Wakeup, *, awake_until: float) -> bool:
+        """Wait after a round that found nothing; True when a notification ended the wait.
+
+        Within ``awake_until`` (set by work or a notification) the wait is short
+        (``AWAKE_POLL_SECONDS``): a process that NOTIFYed a moment ago publishes its next
+        events without one. After that the worker sleeps until a NOTIFY or the poll interval.
+        """
+        now = time.monotonic()
+        timeout = settings.OUTBOX["POLL_SECONDS"]
+        if now < awake_until:
+            timeout = min(timeout, AWAKE_POLL_SECONDS, awake_until - now)
+        return wakeup.wait(timeout, stop=self._stop)
 
     def _pace(self, *, claimed: int, took: float) -> None:
         """After a round that was not full, wait as long as it took (at most

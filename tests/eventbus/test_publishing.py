@@ -1,10 +1,14 @@
+from collections.abc import Callable
+
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from hotel.eventbus import publish, publish_all
 from hotel.eventbus.event_types import UnknownEventType
 from hotel.eventbus.models import Delivery, StoredEvent
 from hotel.eventbus.publishing import PublishOutsideTransaction
+from hotel.eventbus.testing import wait_until
 from tests.outbox_probe.events import HANDLERS, Pinged
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,22 +69,58 @@ def test_a_payload_newer_than_the_code_is_refused():
         Pinged.from_payload({"key": "a", "n": 1, "note": ""}, version=3)
 
 
+def _notifies(publishing: Callable[[], object]) -> int:
+    """How many of the statements ``publishing`` ran in its transaction NOTIFY the workers."""
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        publishing()
+    return sum("pg_notify" in query["sql"] for query in queries.captured_queries)
+
+
 @pytest.mark.postgres
-def test_publishing_is_one_statement_and_notifies_workers_once_per_transaction():
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_publishing_is_one_statement_and_notifies_workers_once_per_transaction(settings):
+    settings.OUTBOX = {**settings.OUTBOX, "NOTIFY_INTERVAL_SECONDS": 0}
 
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         publish(Pinged(key="a", n=1))
         publish(Pinged(key="a", n=2))
-    with CaptureQueriesContext(connection) as next_transaction, transaction.atomic():
-        publish(Pinged(key="a", n=3))
+    next_transaction = _notifies(lambda: publish(Pinged(key="a", n=3)))
 
     statements = [q["sql"] for q in queries.captured_queries if "eventbus_event" in q["sql"]]
     assert len(statements) == 2
     assert ["pg_notify" in sql for sql in statements] == [True, False]
-    assert sum("pg_notify" in q["sql"] for q in next_transaction.captured_queries) == 1
+    assert next_transaction == 1
     assert Delivery.objects.count() == 9
+
+
+@pytest.mark.postgres
+def test_a_process_notifies_the_workers_at_most_once_per_interval(settings):
+    settings.OUTBOX = {**settings.OUTBOX, "NOTIFY_INTERVAL_SECONDS": 60}
+
+    first = _notifies(lambda: publish(Pinged(key="a", n=1)))
+    within_the_interval = _notifies(lambda: publish(Pinged(key="b", n=1)))
+    settings.OUTBOX = {**settings.OUTBOX, "NOTIFY_INTERVAL_SECONDS": 0.001}
+    after_the_interval = wait_until(
+        lambda: _notifies(lambda: publish(Pinged(key="c", n=1))), timeout=5
+    )
+
+    assert (first, within_the_interval, after_the_interval) == (1, 0, 1)
+
+
+@pytest.mark.postgres
+def test_a_rolled_back_notification_does_not_count():
+    class Boom(Exception):
+        pass
+
+    def notify_then_fail():
+        with transaction.atomic():
+            publish(Pinged(key="a", n=1))
+            raise Boom
+
+    with pytest.raises(Boom):
+        notify_then_fail()
+    after_the_rollback = _notifies(lambda: publish(Pinged(key="a", n=1)))
+
+    assert after_the_rollback == 1
 
 
 @pytest.mark.postgres

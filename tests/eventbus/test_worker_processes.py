@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hotel.eventbus import publish
@@ -91,6 +92,69 @@ def test_listen_notify_wakes_an_idle_worker_right_after_commit():
         stop(worker)
 
     assert latency < 5  # far below the 30 s poll interval: the NOTIFY woke it
+
+
+@pytest.mark.postgres
+def test_events_published_without_a_notify_shortly_after_one_are_handled_at_once(settings):
+    # This process NOTIFYs once a minute at most; the worker polls every 30 s and keeps looking
+    # for 10 s (twice its interval) after work or a notification. Without pacing, it claims
+    # again right after the first event's round, finds nothing and waits.
+    settings.OUTBOX = {**settings.OUTBOX, "NOTIFY_INTERVAL_SECONDS": 60}
+    worker = start_worker(
+        "--no-periodic",
+        extra_env={
+            "OUTBOX_POLL_SECONDS": "30",
+            "OUTBOX_NOTIFY_INTERVAL_SECONDS": "5",
+            "OUTBOX_LINGER_MAX_SECONDS": "0",
+        },
+    )
+    try:
+        wait_until(lambda: _listening(), timeout=30, message="worker never LISTENed")
+        with CaptureQueriesContext(connection) as first:
+            publish_pings("first", 1)
+        wait_until(lambda: done_count() == 3, timeout=10)
+        # The scenario, not a wait for a result: the next booking comes half a second later,
+        # when the worker has long gone back to waiting (with a 0 s interval this test fails).
+        time.sleep(0.5)
+        with CaptureQueriesContext(connection) as second:
+            publish_pings("second", 1)
+        published = time.monotonic()
+        wait_until(lambda: done_count() == 6, timeout=20)
+        latency = time.monotonic() - published
+    finally:
+        stop(worker)
+
+    notifies = [sum("pg_notify" in q["sql"] for q in c.captured_queries) for c in (first, second)]
+    assert notifies == [1, 0]
+    assert latency < 5  # far below the 30 s poll interval: the worker was still looking
+
+
+@pytest.mark.postgres
+def test_a_worker_started_after_a_notify_still_sees_what_follows_without_one(settings):
+    settings.OUTBOX = {**settings.OUTBOX, "NOTIFY_INTERVAL_SECONDS": 60}
+    with CaptureQueriesContext(connection) as before_the_worker:
+        publish_pings("before", 1)
+    drain_outbox()
+    worker = start_worker(
+        "--no-periodic",
+        extra_env={"OUTBOX_POLL_SECONDS": "30", "OUTBOX_NOTIFY_INTERVAL_SECONDS": "5"},
+    )
+    try:
+        wait_until(lambda: _listening(), timeout=30, message="worker never LISTENed")
+        time.sleep(0.5)  # the scenario: the worker has found nothing and waits
+        with CaptureQueriesContext(connection) as after:
+            publish_pings("after", 1)
+        published = time.monotonic()
+        wait_until(lambda: done_count() == 6, timeout=20)
+        latency = time.monotonic() - published
+    finally:
+        stop(worker)
+
+    notifies = [
+        sum("pg_notify" in q["sql"] for q in c.captured_queries) for c in (before_the_worker, after)
+    ]
+    assert notifies == [1, 0]
+    assert latency < 5  # the worker starts awake: far below the 30 s poll interval
 
 
 @pytest.mark.postgres
