@@ -478,7 +478,8 @@ def cpu_spent(
 
     postgres = [pid for pid in after.postgres if pid != sampler_backend]
     # Backends that closed in between: what the postmaster collected, less what they had
-    # already spent at the first snapshot.
+    # already spent at the first snapshot (another database's backends closing meanwhile
+    # would count too: the bench runs alone).
     closed = [pid for pid in before.postgres if pid not in after.processes]
     postgres_ended = max(
         0.0,
