@@ -35,7 +35,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.booking_bench import PG, machine_cpu_seconds
+from bench.booking_bench import PG, machine_cpu_seconds, recreate
 
 DB_NAME = "bench_notify_commits"
 CHANNEL = "bench_notify_commits"
@@ -50,10 +50,7 @@ SCRIPTS = {
 
 
 def fresh_database() -> None:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
+    with psycopg.connect(recreate(DB_NAME), autocommit=True) as conn:
         conn.execute("CREATE TABLE booking (id bigserial PRIMARY KEY, note text)")
 
 
