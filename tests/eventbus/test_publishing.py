@@ -22,17 +22,19 @@ def test_publishing_outside_a_transaction_raises_and_stores_nothing():
     assert Delivery.objects.count() == 0
 
 
+class Boom(Exception):
+    pass
+
+
+def _publish_then_fail() -> None:
+    with transaction.atomic():
+        publish(Pinged(key="a", n=1))
+        raise Boom
+
+
 def test_a_rolled_back_transaction_leaves_no_event_and_no_delivery():
-    class Boom(Exception):
-        pass
-
-    def publish_then_fail():
-        with transaction.atomic():
-            publish(Pinged(key="a", n=1))
-            raise Boom
-
     with pytest.raises(Boom):
-        publish_then_fail()
+        _publish_then_fail()
 
     assert StoredEvent.objects.count() == 0
     assert Delivery.objects.count() == 0
@@ -108,16 +110,8 @@ def test_a_process_notifies_the_workers_at_most_once_per_interval(settings):
 
 @pytest.mark.postgres
 def test_a_rolled_back_notification_does_not_count():
-    class Boom(Exception):
-        pass
-
-    def notify_then_fail():
-        with transaction.atomic():
-            publish(Pinged(key="a", n=1))
-            raise Boom
-
     with pytest.raises(Boom):
-        notify_then_fail()
+        _publish_then_fail()  # it NOTIFYed, then rolled back
     after_the_rollback = _notifies(lambda: publish(Pinged(key="a", n=1)))
 
     assert after_the_rollback == 1

@@ -110,30 +110,23 @@ def test_events_published_without_a_notify_shortly_after_one_are_handled_at_once
     )
     try:
         wait_until(lambda: _listening(), timeout=30, message="worker never LISTENed")
-        with CaptureQueriesContext(connection) as first:
-            publish_pings("first", 1)
+        first = _notifies_of_publishing("first")
         wait_until(lambda: done_count() == 3, timeout=10)
         # The scenario, not a wait for a result: the next booking comes half a second later,
         # when the worker has long gone back to waiting (with a 0 s interval this test fails).
         time.sleep(0.5)
-        with CaptureQueriesContext(connection) as second:
-            publish_pings("second", 1)
-        published = time.monotonic()
-        wait_until(lambda: done_count() == 6, timeout=20)
-        latency = time.monotonic() - published
+        second, latency = _published_until_handled("second", done=6)
     finally:
         stop(worker)
 
-    notifies = [sum("pg_notify" in q["sql"] for q in c.captured_queries) for c in (first, second)]
-    assert notifies == [1, 0]
+    assert (first, second) == (1, 0)
     assert latency < 5  # far below the 30 s poll interval: the worker was still looking
 
 
 @pytest.mark.postgres
 def test_a_worker_started_after_a_notify_still_sees_what_follows_without_one(settings):
     settings.OUTBOX = {**settings.OUTBOX, "NOTIFY_INTERVAL_SECONDS": 60}
-    with CaptureQueriesContext(connection) as before_the_worker:
-        publish_pings("before", 1)
+    before_the_worker = _notifies_of_publishing("before")
     drain_outbox()
     worker = start_worker(
         "--no-periodic",
@@ -142,18 +135,11 @@ def test_a_worker_started_after_a_notify_still_sees_what_follows_without_one(set
     try:
         wait_until(lambda: _listening(), timeout=30, message="worker never LISTENed")
         time.sleep(0.5)  # the scenario: the worker has found nothing and waits
-        with CaptureQueriesContext(connection) as after:
-            publish_pings("after", 1)
-        published = time.monotonic()
-        wait_until(lambda: done_count() == 6, timeout=20)
-        latency = time.monotonic() - published
+        after, latency = _published_until_handled("after", done=6)
     finally:
         stop(worker)
 
-    notifies = [
-        sum("pg_notify" in q["sql"] for q in c.captured_queries) for c in (before_the_worker, after)
-    ]
-    assert notifies == [1, 0]
+    assert (before_the_worker, after) == (1, 0)
     assert latency < 5  # the worker starts awake: far below the 30 s poll interval
 
 
@@ -169,6 +155,22 @@ def test_without_notifications_the_poll_still_delivers():
         stop(worker)
 
     assert Effect.objects.filter(aggregate="p").count() == 3
+
+
+def _notifies_of_publishing(key: str) -> int:
+    """Publish one ping for ``key``: how many of its statements NOTIFYed the workers."""
+    with CaptureQueriesContext(connection) as queries:
+        publish_pings(key, 1)
+    return sum("pg_notify" in query["sql"] for query in queries.captured_queries)
+
+
+def _published_until_handled(key: str, *, done: int) -> tuple[int, float]:
+    """Publish one ping for ``key`` and wait until ``done`` deliveries are done: how many
+    NOTIFYs the publication issued, and the seconds until then."""
+    published = time.monotonic()
+    notifies = _notifies_of_publishing(key)
+    wait_until(lambda: done_count() == done, timeout=20)
+    return notifies, time.monotonic() - published
 
 
 def _listening() -> bool:
