@@ -392,9 +392,9 @@ def io_stall_seconds() -> float | None:
     return pressure_seconds(PSI_IO, "full")
 
 
-def postmaster_pid() -> int | None:
-    """The postgres process whose parent is not a postgres process: the server's postmaster."""
-    pids = set(postgres_pids())
+def postmaster_pid(pids: set[int]) -> int | None:
+    """Of the postgres processes ``pids``, the one whose parent is not among them: the
+    server's postmaster."""
     for pid in pids:
         try:
             parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
@@ -446,15 +446,16 @@ class CpuSnapshot:
 
     @classmethod
     def take(cls, product: Product) -> CpuSnapshot:
+        every_postgres = set(postgres_pids())
         return cls(
             wall=time.time(),
             machine=machine_cpu_seconds(),
             pressure=cpu_pressure_seconds(),
             web=product.web_pids(),
             worker=product.worker_pids(),
-            postgres=sorted(set(postgres_pids()) - other_databases_backends()),
+            postgres=sorted(every_postgres - other_databases_backends()),
             processes=all_processes(),
-            postgres_ended=ended_children_seconds(postmaster_pid()),
+            postgres_ended=ended_children_seconds(postmaster_pid(every_postgres)),
         )
 
 
